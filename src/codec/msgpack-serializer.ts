@@ -1,0 +1,105 @@
+import { addExtension, Packr } from 'msgpackr'
+import { CloseCode } from './close-codes.js'
+import { withinDepth } from './depth.js'
+import { Kind } from './kinds.js'
+import { PortcullisError, PortcullisErrorCode } from './portcullis-error.js'
+import { type Serializer, SerializerName } from './serializer.js'
+
+// Dates would otherwise leave as the timestamp extension (-1), which some
+// client libraries reject; they travel as milliseconds since the epoch.
+// msgpackr keeps extensions process-wide, so this holds for every Packr.
+addExtension({ Class: Date, write: (date: Date) => date.getTime() })
+
+/**
+ * Plain MessagePack: no records, no `undefined` extension, no other
+ * extension types, minimal map headers. Any MessagePack library can read it.
+ */
+const packr = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  encodeUndefinedAsNil: true,
+  variableMapSize: true,
+  largeBigIntToString: true,
+  mapsAsObjects: true,
+  int64AsType: 'number',
+})
+
+const PUSH_HEAD = [0x94, Kind.PUSH] as const
+
+/** Writes `value` as the shortest MessagePack unsigned integer into `out`. */
+function writeUint(out: Buffer, offset: number, value: number): number {
+  if (value < 0x80) {
+    out[offset] = value
+    return offset + 1
+  }
+  if (value < 0x100) {
+    out[offset] = 0xcc
+    out[offset + 1] = value
+    return offset + 2
+  }
+  if (value < 0x1_0000) {
+    out[offset] = 0xcd
+    out.writeUInt16BE(value, offset + 1)
+    return offset + 3
+  }
+  if (value < 0x1_0000_0000) {
+    out[offset] = 0xce
+    out.writeUInt32BE(value, offset + 1)
+    return offset + 5
+  }
+  out[offset] = 0xcf
+  out.writeBigUInt64BE(BigInt(value), offset + 1)
+  return offset + 9
+}
+
+/** The MessagePack serializer (the default). */
+export class MsgpackSerializer implements Serializer {
+  readonly name = SerializerName.MSGPACK
+  readonly binary = true
+  readonly maxNestingDepth: number
+
+  /** @param maxNestingDepth deepest nesting a decoded body may have */
+  constructor(maxNestingDepth = 32) {
+    this.maxNestingDepth = maxNestingDepth
+  }
+
+  encode(envelope: readonly unknown[]): Buffer {
+    return packr.pack(envelope)
+  }
+
+  decode(body: Uint8Array): unknown {
+    let value: unknown
+    try {
+      value = packr.unpack(body)
+    } catch (error) {
+      throw new PortcullisError(
+        PortcullisErrorCode.UNDECODABLE,
+        `body of ${body.length} bytes is not MessagePack`,
+        { closeCode: CloseCode.INVALID_PAYLOAD, cause: error },
+      )
+    }
+    if (!withinDepth(value, this.maxNestingDepth)) {
+      throw new PortcullisError(
+        PortcullisErrorCode.TOO_DEEP,
+        `body nests deeper than maxNestingDepth (${this.maxNestingDepth})`,
+        { closeCode: CloseCode.INVALID_PAYLOAD },
+      )
+    }
+    return value
+  }
+
+  encodePushTail(route: string, payload: unknown): Buffer {
+    const routeBytes = packr.pack(route)
+    const payloadBytes = packr.pack(payload)
+    return Buffer.concat([routeBytes, payloadBytes])
+  }
+
+  encodePush(seq: number, tail: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(PUSH_HEAD.length + 9 + tail.length)
+    out[0] = PUSH_HEAD[0]
+    out[1] = PUSH_HEAD[1]
+    const end = writeUint(out, PUSH_HEAD.length, seq)
+    tail.copy(out, end)
+    return out.subarray(0, end + tail.length)
+  }
+}
