@@ -17,6 +17,7 @@ export const PortcullisErrorCode = {
   REMOTE_ERROR: 'PORTCULLIS_ERR_REMOTE',
   QUEUE_FULL: 'PORTCULLIS_ERR_QUEUE_FULL',
   TLS: 'PORTCULLIS_ERR_TLS',
+  FILE_EXISTS: 'PORTCULLIS_ERR_FILE_EXISTS',
 } as const
 
 /** One of the stable Portcullis error codes. */
