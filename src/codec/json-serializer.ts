@@ -4,11 +4,24 @@ import { Kind } from './kinds.js'
 import { PortcullisError, PortcullisErrorCode } from './portcullis-error.js'
 import { type Serializer, SerializerName } from './serializer.js'
 
-/** JSON has no big integers or maps; they travel as strings and objects. */
-function replacer(_key: string, value: unknown): unknown {
+/**
+ * JSON has no big integers, maps, dates or bytes: they travel as strings,
+ * objects, milliseconds (as in MessagePack) and base64. JSON.stringify calls
+ * toJSON before the replacer, which would turn a Date into an ISO string and
+ * a Buffer into `{type, data}`, so those are read from the holder instead.
+ */
+function replacer(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key]
+  if (original instanceof Date) return original.getTime()
+  if (original instanceof ArrayBuffer) {
+    return Buffer.from(original).toString('base64')
+  }
+  if (ArrayBuffer.isView(original)) {
+    const { buffer, byteOffset, byteLength } = original
+    return Buffer.from(buffer, byteOffset, byteLength).toString('base64')
+  }
   if (typeof value === 'bigint') return value.toString()
   if (value instanceof Map) return Object.fromEntries(value)
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
   return value
 }
 
