@@ -2,6 +2,8 @@
 export const SerializerName = {
   MSGPACK: 'msgpack',
   JSON: 'json',
+  /** Text lines of the line (telnet) transport. */
+  TEXT: 'text',
 } as const
 
 /** One of the serializer names. */

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util'
+import { PortcullisError } from '../codec/index.js'
+import { ChatLobby, chatLineRenderer } from '../demo/chat-lobby.js'
+import { Gateway } from '../gateway/gateway.js'
+import {
+  envName,
+  flagName,
+  type GatewayOptions,
+  optionNames,
+  optionsFromEnv,
+  optionsFromFlags,
+} from '../gateway/options.js'
+
+const USAGE = `Usage: portcullis serve [--demo] [--OPTION VALUE ...]
+
+Starts the gateway. Every option is also read from PORTCULLIS_* environment
+variables (flags win). Ports take a number, 0 for any free port, or 'off'.
+
+  --demo                 install the demo chat lobby
+  --host HOST            address of the game listeners (default: all)
+  --tcp-port N           raw TCP (default 7000)
+  --ws-port N            WebSocket (default 7001)
+  --line-port N          telnet line protocol (default 7002)
+  --tls-port N / --wss-port N   TLS-TCP 7443 / WSS 7444 (with --tls)
+  --ops-host H --ops-port N     health and metrics (127.0.0.1:7090)
+  --log-level LEVEL      fatal|error|warn|info|debug|trace|silent
+
+All options: ${optionNames.map(flagName).join(', ')}
+Environment example: ${envName('tcpPort')}=7100
+`
+
+/** Runs `portcullis serve`; resolves when the gateway has stopped. */
+export async function runServe(argv: string[]): Promise<number> {
+  const definitions: Record<string, { type: 'string' | 'boolean' }> = {
+    demo: { type: 'boolean' },
+    help: { type: 'boolean' },
+  }
+  for (const name of optionNames)
+    definitions[flagName(name)] = { type: 'string' }
+  let flags: Record<string, string | boolean | undefined>
+  try {
+    flags = parseArgs({ args: argv, options: definitions, strict: true }).values
+  } catch (error) {
+    console.error(`portcullis serve: ${(error as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  if (flags.help) {
+    console.log(USAGE)
+    return 0
+  }
+
+  const options: GatewayOptions = {
+    ...optionsFromEnv(process.env),
+    ...optionsFromFlags(flags),
+  }
+  let gateway: Gateway
+  try {
+    gateway = new Gateway(
+      options,
+      flags.demo ? { lineRenderer: chatLineRenderer } : {},
+    )
+  } catch (error) {
+    if (error instanceof PortcullisError) {
+      console.error(`portcullis serve: ${error.message}`)
+      return 2
+    }
+    throw error
+  }
+  if (flags.demo) new ChatLobby(gateway)
+
+  try {
+    await gateway.listen()
+  } catch (error) {
+    gateway.logger.fatal({ err: (error as Error).message }, 'cannot listen')
+    await gateway.close()
+    return 1
+  }
+  return waitForSignal(gateway)
+}
+
+function waitForSignal(gateway: Gateway): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) {
+        gateway.logger.warn({ signal }, 'second signal: exiting now')
+        resolve(1)
+        return
+      }
+      stopping = true
+      gateway.logger.info({ signal }, 'stopping')
+      gateway.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      )
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  })
+}

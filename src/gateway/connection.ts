@@ -1,0 +1,96 @@
+import type { Session, Transport, TransportName } from '../session/index.js'
+import { type Flushable, scheduleFlush } from './flush-scheduler.js'
+import type { TrafficCounts } from './metrics.js'
+
+/** A close waiting for the queued output ahead of it. */
+export interface PendingEnd {
+  readonly code: number
+  readonly reason: string
+}
+
+/**
+ * The part every transport shares: output queued per event-loop turn and
+ * written in one go, a close that waits behind queued output, and the
+ * session the connection belongs to now (a resume can move it).
+ */
+export abstract class Connection implements Transport, Flushable {
+  abstract readonly name: TransportName
+  readonly remoteAddress: string
+  /** The session this connection serves; set right after accept. */
+  session!: Session
+  protected readonly traffic: TrafficCounts
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  #ending: PendingEnd | undefined
+  #flushQueued = false
+  /** True once the socket is gone. */
+  protected gone = false
+
+  constructor(remoteAddress: string, traffic: TrafficCounts) {
+    this.remoteAddress = remoteAddress
+    this.traffic = traffic
+    traffic.connections += 1
+    traffic.accepted += 1
+  }
+
+  get bufferedBytes(): number {
+    return this.#pendingBytes + this.socketBufferedBytes()
+  }
+
+  /** True after `end` or once the socket is gone: sends are ignored. */
+  get ended(): boolean {
+    return this.#ending !== undefined || this.gone
+  }
+
+  send(body: Buffer): void {
+    if (this.#ending !== undefined || this.gone) return
+    this.#pending.push(body)
+    this.#pendingBytes += body.length
+    this.#queueFlush()
+  }
+
+  end(code: number, reason: string, closeBody: Buffer | undefined): void {
+    if (this.#ending !== undefined || this.gone) return
+    if (closeBody !== undefined) this.send(closeBody)
+    this.#ending = { code, reason }
+    this.#queueFlush()
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    scheduleFlush(this)
+  }
+
+  flush(): void {
+    this.#flushQueued = false
+    if (this.gone) return
+    const bodies = this.#pending
+    if (bodies.length > 0) {
+      this.#pending = []
+      this.#pendingBytes = 0
+      this.traffic.framesOut += bodies.length
+      this.writeBodies(bodies)
+    }
+    if (this.#ending !== undefined) this.finish(this.#ending)
+  }
+
+  /** Marks the socket gone; call once from its 'close' event. */
+  protected markGone(): void {
+    if (this.gone) return
+    this.gone = true
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.traffic.connections -= 1
+  }
+
+  abstract destroy(): void
+  abstract pauseReading(): void
+  abstract resumeReading(): void
+  /** Bytes the socket holds unsent. */
+  protected abstract socketBufferedBytes(): number
+  /** Writes every body queued this turn, in order. */
+  protected abstract writeBodies(bodies: Buffer[]): void
+  /** Ends the connection after what was written. */
+  protected abstract finish(ending: PendingEnd): void
+}

@@ -1,0 +1,228 @@
+import { performance } from 'node:perf_hooks'
+import type { Logger } from 'pino'
+import { ErrorCode, envelope } from '../codec/index.js'
+import type { Clock, Session } from '../session/index.js'
+import { type Handler, HandlerContext } from './handler-context.js'
+import type { GatewayMetrics } from './metrics.js'
+import { RequestError } from './request-error.js'
+
+/** A request whose handler returned a promise. */
+interface InFlight {
+  readonly session: Session
+  readonly id: number
+  readonly context: HandlerContext
+  readonly deadlineAtMs: number
+  readonly startedAt: number
+}
+
+const MAX_LOGGED_CHARS = 200
+
+/**
+ * Runs handlers for REQUEST and NOTIFY: routing, the rate budget, timing,
+ * timeouts and isolation. Whatever a handler does (throw, reject, never
+ * settle), the client gets one answer and the process carries on.
+ */
+export class Dispatcher {
+  readonly #routes = new Map<string, Handler>()
+  readonly #inFlight = new Set<InFlight>()
+  readonly #handlerTimeoutMs: number
+  readonly #clock: Clock
+  readonly #metrics: GatewayMetrics
+  readonly #logger: Logger
+
+  constructor(
+    handlerTimeoutMs: number,
+    clock: Clock,
+    metrics: GatewayMetrics,
+    logger: Logger,
+  ) {
+    this.#handlerTimeoutMs = handlerTimeoutMs
+    this.#clock = clock
+    this.#metrics = metrics
+    this.#logger = logger
+  }
+
+  /** Requests whose handlers are still running. */
+  get inFlight(): number {
+    return this.#inFlight.size
+  }
+
+  /** Registers the handler of `route`, replacing any earlier one. */
+  route(route: string, handler: Handler): void {
+    this.#routes.set(route, handler)
+  }
+
+  /** Handles one REQUEST. */
+  request(session: Session, id: number, route: string, payload: unknown): void {
+    const remembered = session.rememberedResponse(id)
+    if (remembered !== undefined) {
+      session.send(remembered)
+      return
+    }
+    if (!session.takeBudget(this.#clock.now())) {
+      this.#metrics.dropped.inc({ what: 'request' })
+      this.#answerError(session, id, ErrorCode.RATE_LIMITED, 'over budget')
+      return
+    }
+    const handler = this.#routes.get(route)
+    if (handler === undefined) {
+      this.#metrics.dropped.inc({ what: 'unknown_route' })
+      const message = `no handler for route ${route.slice(0, 64)}`
+      this.#answerError(session, id, ErrorCode.UNKNOWN_ROUTE, message)
+      return
+    }
+    if (!session.requestStarted(id)) return
+
+    const context = new HandlerContext(session, route, payload, id)
+    const startedAt = performance.now()
+    let result: unknown
+    try {
+      result = handler(context)
+    } catch (error) {
+      this.#finish(session, id, context, startedAt, undefined, error)
+      return
+    }
+    if (!isThenable(result)) {
+      this.#finish(session, id, context, startedAt, result, undefined)
+      return
+    }
+    const entry: InFlight = {
+      session,
+      id,
+      context,
+      startedAt,
+      deadlineAtMs: this.#clock.now() + this.#handlerTimeoutMs,
+    }
+    this.#inFlight.add(entry)
+    result.then(
+      (value) => this.#settle(entry, value, undefined),
+      (error: unknown) => this.#settle(entry, undefined, error ?? 'rejected'),
+    )
+  }
+
+  /** Handles one NOTIFY: no answer, errors only logged and counted. */
+  notify(session: Session, route: string, payload: unknown): void {
+    if (!session.takeBudget(this.#clock.now())) {
+      this.#metrics.dropped.inc({ what: 'notify' })
+      return
+    }
+    const handler = this.#routes.get(route)
+    if (handler === undefined) {
+      this.#metrics.dropped.inc({ what: 'unknown_route' })
+      this.#logger.debug(
+        { sessionId: session.id, route: route.slice(0, 64) },
+        'notify for unknown route dropped',
+      )
+      return
+    }
+    const context = new HandlerContext(session, route, payload, undefined)
+    try {
+      const result = handler(context)
+      if (isThenable(result)) {
+        result.then(undefined, (error: unknown) =>
+          this.#logHandlerError(context, error),
+        )
+      }
+    } catch (error) {
+      this.#logHandlerError(context, error)
+    }
+  }
+
+  /** Answers every request past its deadline with `handler_timeout`. */
+  sweep(nowMs: number): void {
+    for (const entry of this.#inFlight) {
+      if (nowMs < entry.deadlineAtMs) continue
+      this.#inFlight.delete(entry)
+      entry.context.abort(new Error('handler timed out'))
+      this.#observe(entry.context.route, entry.startedAt)
+      const body = this.#errorBody(
+        entry.session,
+        entry.id,
+        ErrorCode.HANDLER_TIMEOUT,
+        `no answer within handlerTimeoutMs (${this.#handlerTimeoutMs})`,
+      )
+      entry.session.requestFinished(entry.id, body)
+    }
+  }
+
+  /** Fires the signal of every running handler (shutdown). */
+  abortAll(reason: Error): void {
+    for (const entry of this.#inFlight) entry.context.abort(reason)
+  }
+
+  #settle(entry: InFlight, value: unknown, error: unknown): void {
+    if (!this.#inFlight.delete(entry)) return
+    this.#finish(
+      entry.session,
+      entry.id,
+      entry.context,
+      entry.startedAt,
+      value,
+      error,
+    )
+  }
+
+  #finish(
+    session: Session,
+    id: number,
+    context: HandlerContext,
+    startedAt: number,
+    value: unknown,
+    error: unknown,
+  ): void {
+    this.#observe(context.route, startedAt)
+    let body: Buffer
+    if (error === undefined) {
+      try {
+        body = session.serializer.encode(envelope.response(id, value))
+      } catch (encodeError) {
+        this.#logHandlerError(context, encodeError)
+        const message = 'the handler returned a value that cannot be encoded'
+        body = this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
+      }
+    } else if (error instanceof RequestError) {
+      body = this.#errorBody(session, id, error.code, error.message)
+    } else {
+      this.#logHandlerError(context, error)
+      const message = 'the handler failed'
+      body = this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
+    }
+    session.requestFinished(id, body)
+  }
+
+  #observe(route: string, startedAt: number): void {
+    const seconds = (performance.now() - startedAt) / 1000
+    this.#metrics.handlerSeconds.observe({ route }, seconds)
+  }
+
+  #answerError(session: Session, id: number, code: string, message: string) {
+    session.send(this.#errorBody(session, id, code, message))
+  }
+
+  #errorBody(session: Session, id: number, code: string, message: string) {
+    return session.serializer.encode(
+      envelope.errorResponse(id, { code, message }),
+    )
+  }
+
+  #logHandlerError(context: HandlerContext, error: unknown): void {
+    const text = error instanceof Error ? error.stack : String(error)
+    this.#logger.error(
+      {
+        sessionId: context.session.id,
+        route: context.route.slice(0, 64),
+        requestId: context.requestId,
+        err: text?.slice(0, MAX_LOGGED_CHARS * 5),
+      },
+      'handler failed',
+    )
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}

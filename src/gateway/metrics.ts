@@ -1,0 +1,124 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { SessionState, TransportName } from '../session/index.js'
+
+/** Per-transport traffic counts, kept as plain numbers on the hot path. */
+export interface TrafficCounts {
+  connections: number
+  accepted: number
+  framesIn: number
+  framesOut: number
+  bytesIn: number
+  bytesOut: number
+}
+
+function emptyTraffic(): TrafficCounts {
+  return {
+    connections: 0,
+    accepted: 0,
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  }
+}
+
+/**
+ * The gateway's Prometheus metrics. Hot counters are plain fields read at
+ * scrape time, so a frame costs an addition, not a label lookup.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry()
+  readonly traffic: Record<TransportName, TrafficCounts>
+  readonly sessionsByState: Record<SessionState, number>
+  readonly closes: Counter<'code'>
+  readonly refused: Counter<'reason'>
+  readonly dropped: Counter<'what'>
+  readonly protocolErrors: Counter<'code'>
+  readonly handlerSeconds: Histogram<'route'>
+
+  constructor() {
+    const traffic = {} as Record<TransportName, TrafficCounts>
+    for (const name of Object.values(TransportName)) {
+      traffic[name] = emptyTraffic()
+    }
+    this.traffic = traffic
+    const byState = {} as Record<SessionState, number>
+    for (const state of Object.values(SessionState)) byState[state] = 0
+    this.sessionsByState = byState
+
+    const registry = this.registry
+    this.#trafficGauge('connections', 'Open connections', 'connections', false)
+    this.#trafficGauge('connections_total', 'Accepted connections', 'accepted')
+    this.#trafficGauge('frames_in_total', 'Frames received', 'framesIn')
+    this.#trafficGauge('frames_out_total', 'Frames sent', 'framesOut')
+    this.#trafficGauge('bytes_in_total', 'Bytes received', 'bytesIn')
+    this.#trafficGauge('bytes_out_total', 'Bytes sent', 'bytesOut')
+    new Gauge({
+      name: 'portcullis_sessions',
+      help: 'Sessions by state (closed: ended since start)',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        for (const state of Object.values(SessionState)) {
+          this.set({ state }, byState[state])
+        }
+      },
+    })
+    this.closes = new Counter({
+      name: 'portcullis_closes_total',
+      help: 'Sessions closed, by close code',
+      labelNames: ['code'],
+      registers: [registry],
+    })
+    this.refused = new Counter({
+      name: 'portcullis_refused_total',
+      help: 'Connections refused before a session, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    })
+    this.dropped = new Counter({
+      name: 'portcullis_dropped_total',
+      help: 'Messages dropped or shed, by what',
+      labelNames: ['what'],
+      registers: [registry],
+    })
+    this.protocolErrors = new Counter({
+      name: 'portcullis_protocol_errors_total',
+      help: 'Sessions ended by a peer error, by close code',
+      labelNames: ['code'],
+      registers: [registry],
+    })
+    this.handlerSeconds = new Histogram({
+      name: 'portcullis_handler_duration_seconds',
+      help: 'Time handlers took, by route',
+      labelNames: ['route'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      registers: [registry],
+    })
+  }
+
+  #trafficGauge(
+    suffix: string,
+    help: string,
+    field: keyof TrafficCounts,
+    monotonic = true,
+  ): void {
+    const traffic = this.traffic
+    const metric = monotonic ? Counter : Gauge
+    new metric({
+      name: `portcullis_${suffix}`,
+      help: `${help}, by transport`,
+      labelNames: ['transport'],
+      registers: [this.registry],
+      collect(this: Counter<'transport'> | Gauge<'transport'>) {
+        // Counters only go up, so the running totals are re-applied.
+        if (this instanceof Counter) this.reset()
+        for (const name of Object.values(TransportName)) {
+          const value = traffic[name][field]
+          if (this instanceof Gauge) this.set({ transport: name }, value)
+          else this.inc({ transport: name }, value)
+        }
+      },
+    })
+  }
+}

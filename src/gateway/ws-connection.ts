@@ -1,0 +1,77 @@
+import type { Socket } from 'node:net'
+import type { WebSocket } from 'ws'
+import type { TransportName } from '../session/index.js'
+import { Connection, type PendingEnd } from './connection.js'
+import type { ConnectionHost } from './connection-host.js'
+
+const BINARY = Object.freeze({ binary: true, compress: false })
+const TEXT = Object.freeze({ binary: false, compress: false })
+const MAX_REASON_BYTES = 123
+
+/**
+ * A WebSocket connection: one message per body. Messages of one turn are
+ * sent inside a cork of the underlying socket, so ws's per-frame writes
+ * leave as one syscall.
+ */
+export class WsConnection extends Connection {
+  readonly name: TransportName
+  readonly #ws: WebSocket
+  readonly #socket: Socket
+
+  constructor(
+    name: TransportName,
+    ws: WebSocket,
+    socket: Socket,
+    host: ConnectionHost,
+  ) {
+    super(socket.remoteAddress ?? '', host.traffic(name))
+    this.name = name
+    this.#ws = ws
+    this.#socket = socket
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.traffic.framesIn += 1
+      this.traffic.bytesIn += data.length
+      host.onBody(this, data, !isBinary)
+    })
+    ws.on('error', (error) => host.onSocketError(this, error))
+    ws.on('close', () => {
+      this.markGone()
+      host.onConnectionClosed(this)
+    })
+  }
+
+  protected writeBodies(bodies: Buffer[]): void {
+    const options = this.session.serializer.binary ? BINARY : TEXT
+    const socket = this.#socket
+    socket.cork()
+    for (const body of bodies) {
+      this.traffic.bytesOut += body.length
+      this.#ws.send(body, options)
+    }
+    socket.uncork()
+  }
+
+  protected finish(ending: PendingEnd): void {
+    let reason = ending.reason
+    while (Buffer.byteLength(reason) > MAX_REASON_BYTES) {
+      reason = reason.slice(0, -1)
+    }
+    this.#ws.close(ending.code, reason)
+  }
+
+  protected socketBufferedBytes(): number {
+    return this.#ws.bufferedAmount
+  }
+
+  destroy(): void {
+    this.#ws.terminate()
+  }
+
+  pauseReading(): void {
+    this.#ws.pause()
+  }
+
+  resumeReading(): void {
+    if (!this.ended) this.#ws.resume()
+  }
+}
