@@ -23,7 +23,11 @@ export interface Pkcs12BundleOptions {
 const kdfIterations = 10_000
 
 const pbes2 = {
-  contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 },
+  // pkijs types ask for an iv here, but it draws a fresh one per encryption.
+  contentEncryptionAlgorithm: {
+    name: 'AES-CBC',
+    length: 256,
+  } as pkijs.ContentEncryptionAlgorithm,
   hmacHashAlgorithm: 'SHA-256',
   iterationCount: kdfIterations,
 }
@@ -61,7 +65,7 @@ export async function createPkcs12Bundle(
     format: 'der',
   })
   const keyBag = new pkijs.PKCS8ShroudedKeyBag({
-    parsedValue: pkijs.PrivateKeyInfo.fromBER(keyDer),
+    parsedValue: pkijs.PrivateKeyInfo.fromBER(new Uint8Array(keyDer)),
   })
   await keyBag.makeInternalValues({ password, ...pbes2 }, engine)
 
@@ -70,7 +74,7 @@ export async function createPkcs12Bundle(
       new pkijs.SafeBag({
         bagId: Pkcs12Oid.CERT_BAG,
         bagValue: new pkijs.CertBag({
-          parsedValue: pkijs.Certificate.fromBER(der),
+          parsedValue: pkijs.Certificate.fromBER(new Uint8Array(der)),
         }),
         ...(index === 0 ? { bagAttributes: [localKeyId] } : {}),
       }),

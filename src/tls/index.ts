@@ -19,6 +19,7 @@ export {
   MAX_SERVER_VALIDITY_DAYS,
   type ServerCertificateOptions,
 } from './create-server-certificate.js'
+export { dropFailedHandshakes } from './drop-failed-handshakes.js'
 export {
   ensureSelfSigned,
   SELF_SIGNED_DIR,

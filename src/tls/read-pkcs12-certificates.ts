@@ -20,7 +20,7 @@ export async function readPkcs12Certificates(
   const passwordBuffer = passwordBytes(password)
   let certificates: X509Certificate[]
   try {
-    const pfx = pkijs.PFX.fromBER(der)
+    const pfx = pkijs.PFX.fromBER(new Uint8Array(der))
     await pfx.parseInternalValues(
       { password: passwordBuffer, checkIntegrity: true },
       engine,
@@ -35,7 +35,11 @@ export async function readPkcs12Certificates(
       },
       engine,
     )
-    certificates = (authenticatedSafe.parsedValue?.safeContents ?? [])
+    // pkijs leaves this field untyped.
+    const parsed = authenticatedSafe.parsedValue as
+      | { safeContents?: { value: pkijs.SafeContents }[] }
+      | undefined
+    certificates = (parsed?.safeContents ?? [])
       .flatMap((contents) => contents.value.safeBags)
       .filter((bag) => bag.bagId === Pkcs12Oid.CERT_BAG)
       .map((bag) => (bag.bagValue as pkijs.CertBag).parsedValue)
