@@ -13,6 +13,9 @@ import { nextState, SessionEvent, SessionState } from './session-state.js'
 import { TokenBucket } from './token-bucket.js'
 import type { Transport } from './transport.js'
 
+/** Quiet time that ends an over-budget spell, in milliseconds. */
+const OVER_BUDGET_QUIET_MS = 1_000
+
 /** Callbacks a session reports to; shared by all sessions of a gateway. */
 export interface SessionHooks {
   /** Called after every state change. */
@@ -77,6 +80,7 @@ export class Session {
   #replay: ReplayBuffer | undefined
   #bucket: TokenBucket | undefined
   #overBudgetSinceMs = -1
+  #lastRefusedAtMs = Number.NEGATIVE_INFINITY
   #pendingRequests = 0
   #responses: Map<number, Buffer> | undefined
   #running: Set<number> | undefined
@@ -339,7 +343,9 @@ export class Session {
 
   /**
    * Counts one REQUEST or NOTIFY against the rate budget. Returns false when
-   * over budget; past `rateLimitCloseAfterMs` over budget it closes (4029).
+   * over budget. A session stays "over budget" until a whole second passes
+   * with nothing refused; past `rateLimitCloseAfterMs` of that it is closed
+   * (4029), so a flood at any multiple of the rate ends the session.
    */
   takeBudget(nowMs: number): boolean {
     this.#bucket ??= new TokenBucket(
@@ -348,9 +354,12 @@ export class Session {
       nowMs,
     )
     if (this.#bucket.take(nowMs)) {
-      this.#overBudgetSinceMs = -1
+      if (nowMs - this.#lastRefusedAtMs >= OVER_BUDGET_QUIET_MS) {
+        this.#overBudgetSinceMs = -1
+      }
       return true
     }
+    this.#lastRefusedAtMs = nowMs
     if (this.#overBudgetSinceMs < 0) this.#overBudgetSinceMs = nowMs
     if (nowMs - this.#overBudgetSinceMs >= this.#limits.rateLimitCloseAfterMs) {
       this.close(CloseCode.RATE_LIMITED, 'over the message budget too long')
