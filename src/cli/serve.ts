@@ -13,7 +13,7 @@ import {
 
 const USAGE = `Usage: portcullis serve [--demo] [--OPTION VALUE ...]
 
-Starts the gateway. Every option is also read from PORTCULLIS_* environment
+Starts the gateway. SIGHUP reloads TLS certificates; SIGINT/SIGTERM drain. Every option is also read from PORTCULLIS_* environment
 variables (flags win). Ports take a number, 0 for any free port, or 'off'.
 
   --demo                 install the demo chat lobby
@@ -21,7 +21,12 @@ variables (flags win). Ports take a number, 0 for any free port, or 'off'.
   --tcp-port N           raw TCP (default 7000)
   --ws-port N            WebSocket (default 7001)
   --line-port N          telnet line protocol (default 7002)
-  --tls-port N / --wss-port N   TLS-TCP 7443 / WSS 7444 (with --tls)
+  --tls DIR|self-signed  TLS on 7443 and WSS on 7444, certificates from DIR
+                         (server.pem, server-key.pem) or made on first start
+  --tls-cert F --tls-key F      ...or from these PEM files
+  --tls-pfx F --tls-passphrase P  ...or from a PKCS#12 file
+  --tls-port N / --wss-port N   TLS-TCP 7443 / WSS 7444
+  --data-dir DIR         where self-signed certificates are kept (./.portcullis)
   --ops-host H --ops-port N     health and metrics (127.0.0.1:7090)
   --log-level LEVEL      fatal|error|warn|info|debug|trace|silent
 
@@ -94,6 +99,9 @@ function waitForSignal(gateway: Gateway): Promise<number> {
         () => resolve(1),
       )
     }
+    process.on('SIGHUP', () => {
+      gateway.reloadTls().catch(() => undefined)
+    })
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))
   })

@@ -2,11 +2,16 @@ import { EventEmitter } from 'node:events'
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import { createServer as createHttpServer } from 'node:http'
 import {
+  createServer as createHttpsServer,
+  type Server as HttpsServer,
+} from 'node:https'
+import {
   createServer as createNetServer,
   type Server,
   type Socket,
 } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import {
@@ -37,6 +42,11 @@ import {
   systemClock,
   TransportName,
 } from '../session/index.js'
+import {
+  dropFailedHandshakes,
+  type TlsContextStore,
+  tlsServerOptions,
+} from '../tls/index.js'
 import type { Connection } from './connection.js'
 import type { ConnectionHost } from './connection-host.js'
 import { Dispatcher } from './dispatcher.js'
@@ -55,6 +65,7 @@ import {
 } from './options.js'
 import { announcedLimits, binaryLimits, lineLimits } from './session-limits.js'
 import { StreamConnection } from './stream-connection.js'
+import { openTlsStore, resolveTlsSource } from './tls-setup.js'
 import { WsConnection } from './ws-connection.js'
 
 /** Parts a caller may supply instead of the defaults. */
@@ -118,6 +129,7 @@ export class Gateway
   readonly #hooks: SessionHooks
   readonly #servers: Array<Server | HttpServer> = []
   #wss: WebSocketServer | undefined
+  #tlsStore: TlsContextStore | undefined
   #ops: HttpServer | undefined
   #sweepTimer: NodeJS.Timeout | undefined
   #ready = false
@@ -212,7 +224,7 @@ export class Gateway
       )
     }
     if (options.wsPort !== 'off') {
-      const server = this.#httpServer()
+      const server = this.#httpServer(TransportName.WS)
       this.addresses.ws = await listen(
         server,
         options.wsPort,
@@ -229,9 +241,83 @@ export class Gateway
         backlog,
       )
     }
+    await this.#listenTls()
     this.#ready = true
     this.logger.info({ addresses: this.addresses }, 'gateway listening')
     return this.addresses
+  }
+
+  async #listenTls(): Promise<void> {
+    const options = this.options
+    if (options.tlsPort === 'off' && options.wssPort === 'off') return
+    const source = await resolveTlsSource(options, this.logger)
+    if (source === undefined) return
+    const store = await openTlsStore(source, this.logger)
+    this.#tlsStore = store
+    const tlsOptions = tlsServerOptions(store, {
+      handshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
+    })
+    const backlog = options.maxListenBacklog
+    if (options.tlsPort !== 'off') {
+      const server = createTlsServer(tlsOptions, (socket) =>
+        this.#acceptStream(socket, TransportName.TLS),
+      )
+      this.#secureServer(server, store, TransportName.TLS)
+      this.addresses.tls = await listen(
+        server,
+        options.tlsPort,
+        options.host,
+        backlog,
+      )
+    }
+    if (options.wssPort !== 'off') {
+      const server = this.#httpServer(
+        TransportName.WSS,
+        tlsOptions,
+      ) as HttpsServer
+      this.#secureServer(server, store, TransportName.WSS)
+      this.addresses.wss = await listen(
+        server,
+        options.wssPort,
+        options.host,
+        backlog,
+      )
+    }
+  }
+
+  /** Follows certificate reloads; drops and counts failed handshakes. */
+  #secureServer(
+    server: Parameters<typeof dropFailedHandshakes>[0],
+    store: TlsContextStore,
+    name: TransportName,
+  ): void {
+    store.attach(server)
+    dropFailedHandshakes(server)
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.metrics.refused.inc({ reason: 'tls_handshake' })
+      this.logger.debug(
+        {
+          transport: name,
+          remoteAddress: socket.remoteAddress,
+          err: (error as { code?: string }).code ?? error.message,
+        },
+        'TLS handshake failed',
+      )
+    })
+    server.on('error', (error) =>
+      this.logger.error({ err: error.message }, 'listener error'),
+    )
+    this.#servers.push(server)
+  }
+
+  /**
+   * Loads the certificate files again (SIGHUP); new handshakes use them,
+   * open sessions are not touched. False when TLS is off or loading failed.
+   */
+  async reloadTls(): Promise<boolean> {
+    if (this.#tlsStore === undefined) return false
+    const result = await this.#tlsStore.reload()
+    return result.ok
   }
 
   #netServer(onSocket: (socket: Socket) => void): Server {
@@ -250,15 +336,22 @@ export class Gateway
     return server
   }
 
-  #httpServer(): HttpServer {
+  #httpServer(
+    name: typeof TransportName.WS | typeof TransportName.WSS,
+    tlsOptions?: ReturnType<typeof tlsServerOptions>,
+  ): HttpServer {
     const timeoutMs = this.options.handshakeTimeoutMs
-    const server = createHttpServer({
+    const httpOptions = {
       requestTimeout: timeoutMs,
       headersTimeout: timeoutMs,
       connectionsCheckingInterval: Math.min(timeoutMs, 1_000),
       noDelay: this.options.noDelay,
       keepAlive: this.options.keepAlive,
-    })
+    }
+    const server: HttpServer =
+      tlsOptions === undefined
+        ? createHttpServer(httpOptions)
+        : createHttpsServer({ ...httpOptions, ...tlsOptions })
     this.#wss ??= new WebSocketServer({
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
@@ -271,9 +364,10 @@ export class Gateway
         .end('this port speaks WebSocket\n')
     })
     server.on('upgrade', (request, socket, head) =>
-      this.#upgrade(request, socket, head, TransportName.WS),
+      this.#upgrade(request, socket, head, name),
     )
     server.on('clientError', (_error, socket) => socket.destroy())
+    if (tlsOptions !== undefined) return server
     server.on('error', (error) =>
       this.logger.error({ err: error.message }, 'listener error'),
     )
@@ -334,7 +428,12 @@ export class Gateway
     return counts.handshaking + counts.authenticating
   }
 
-  #acceptStream(socket: Socket): void {
+  #acceptStream(
+    socket: Socket,
+    name:
+      | typeof TransportName.TCP
+      | typeof TransportName.TLS = TransportName.TCP,
+  ): void {
     if (this.#refusal(socket) !== undefined) {
       socket.on('error', () => socket.destroy())
       const body = this.#msgpack.encode(
@@ -347,7 +446,7 @@ export class Gateway
       socket.end(encodeFrame(body))
       return
     }
-    const connection = new StreamConnection(TransportName.TCP, socket, this)
+    const connection = new StreamConnection(name, socket, this)
     this.#open(connection, undefined, this.#binaryLimits)
   }
 
@@ -690,6 +789,7 @@ export class Gateway
     this.#wss?.close()
     await listenersClosed
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer)
+    this.#tlsStore?.close()
     if (this.#ops !== undefined) {
       this.#ops.closeAllConnections()
       await closeServer(this.#ops)
