@@ -76,13 +76,17 @@ export class Dispatcher {
     const context = new HandlerContext(session, route, payload, id)
     const startedAt = performance.now()
     let result: unknown
+    let pending: boolean
     try {
       result = handler(context)
+      pending = isThenable(result)
     } catch (error) {
-      this.#finish(session, id, context, startedAt, undefined, error)
+      // `throw undefined` is still a failure, not an empty success.
+      const failure = error ?? new Error(`handler threw ${error}`)
+      this.#finish(session, id, context, startedAt, undefined, failure)
       return
     }
-    if (!isThenable(result)) {
+    if (!pending) {
       this.#finish(session, id, context, startedAt, result, undefined)
       return
     }
@@ -94,7 +98,9 @@ export class Dispatcher {
       deadlineAtMs: this.#clock.now() + this.#handlerTimeoutMs,
     }
     this.#inFlight.add(entry)
-    result.then(
+    // Promise.resolve adopts the thenable in a job of its own, so a `then`
+    // that throws becomes a rejection instead of an exception here.
+    Promise.resolve(result).then(
       (value) => this.#settle(entry, value, undefined),
       (error: unknown) => this.#settle(entry, undefined, error ?? 'rejected'),
     )
@@ -119,7 +125,7 @@ export class Dispatcher {
     try {
       const result = handler(context)
       if (isThenable(result)) {
-        result.then(undefined, (error: unknown) =>
+        Promise.resolve(result).then(undefined, (error: unknown) =>
           this.#logHandlerError(context, error),
         )
       }
@@ -133,6 +139,7 @@ export class Dispatcher {
     for (const entry of this.#inFlight) {
       if (nowMs < entry.deadlineAtMs) continue
       this.#inFlight.delete(entry)
+      this.#metrics.handlerFailures.inc({ outcome: 'timeout' })
       entry.context.abort(new Error('handler timed out'))
       this.#observe(entry.context.route, entry.startedAt)
       const body = this.#errorBody(
@@ -206,16 +213,29 @@ export class Dispatcher {
   }
 
   #logHandlerError(context: HandlerContext, error: unknown): void {
-    const text = error instanceof Error ? error.stack : String(error)
+    this.#metrics.handlerFailures.inc({ outcome: 'error' })
     this.#logger.error(
       {
         sessionId: context.session.id,
         route: context.route.slice(0, 64),
         requestId: context.requestId,
-        err: text?.slice(0, MAX_LOGGED_CHARS * 5),
+        err: describeError(error).slice(0, MAX_LOGGED_CHARS * 5),
       },
       'handler failed',
     )
+  }
+}
+
+/**
+ * Text for whatever a handler threw. A thrown value may have no prototype
+ * or a throwing `toString`; describing it must not throw in turn.
+ */
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.stack ?? error.message
+    return String(error)
+  } catch {
+    return Object.prototype.toString.call(error)
   }
 }
 

@@ -34,7 +34,16 @@ export class GatewayMetrics {
   readonly refused: Counter<'reason'>
   readonly dropped: Counter<'what'>
   readonly protocolErrors: Counter<'code'>
+  readonly handlerFailures: Counter<'outcome'>
   readonly handlerSeconds: Histogram<'route'>
+  /** Resume attempts by outcome: `resumed` or a refusal reason. */
+  readonly resumes: Counter<'outcome'>
+  /** Open sessions a new connection took over (old one closed 4002). */
+  readonly takeovers: Counter
+  /** Sessions whose replay buffer overflowed: no longer resumable. */
+  readonly replayOverflows: Counter
+  /** Logins of a user already online, by what the policy did. */
+  readonly duplicateLogins: Counter<'outcome'>
 
   constructor() {
     const traffic = {} as Record<TransportName, TrafficCounts>
@@ -88,11 +97,39 @@ export class GatewayMetrics {
       labelNames: ['code'],
       registers: [registry],
     })
+    this.handlerFailures = new Counter({
+      name: 'portcullis_handler_failures_total',
+      help: 'Handlers that threw, rejected or timed out, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    })
     this.handlerSeconds = new Histogram({
       name: 'portcullis_handler_duration_seconds',
       help: 'Time handlers took, by route',
       labelNames: ['route'],
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      registers: [registry],
+    })
+    this.resumes = new Counter({
+      name: 'portcullis_resumes_total',
+      help: 'Resume attempts, by outcome (resumed or the refusal reason)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    })
+    this.takeovers = new Counter({
+      name: 'portcullis_takeovers_total',
+      help: 'Sessions taken over from a connection that still looked open',
+      registers: [registry],
+    })
+    this.replayOverflows = new Counter({
+      name: 'portcullis_replay_overflows_total',
+      help: 'Sessions whose replay buffer overflowed and cannot resume',
+      registers: [registry],
+    })
+    this.duplicateLogins = new Counter({
+      name: 'portcullis_duplicate_logins_total',
+      help: 'Logins of a user already online, by outcome',
+      labelNames: ['outcome'],
       registers: [registry],
     })
   }
