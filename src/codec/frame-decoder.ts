@@ -14,7 +14,9 @@ export const FRAME_HEADER_BYTES = 4
  */
 export class FrameDecoder {
   readonly maxFrameBytes: number
-  #header = Buffer.alloc(FRAME_HEADER_BYTES)
+  // Made only when a header arrives split across chunks, which is rare:
+  // idle connections should not carry it.
+  #header: Buffer | undefined
   #headerFilled = 0
   #body: Buffer | undefined
   #bodyFilled = 0
@@ -63,6 +65,7 @@ export class FrameDecoder {
         offset += FRAME_HEADER_BYTES
       } else {
         const take = Math.min(4 - this.#headerFilled, data.length - offset)
+        this.#header ??= Buffer.alloc(FRAME_HEADER_BYTES)
         data.copy(this.#header, this.#headerFilled, offset, offset + take)
         this.#headerFilled += take
         offset += take

@@ -31,11 +31,14 @@ export class StreamConnection extends Connection {
 
   #onData(chunk: Buffer): void {
     this.traffic.bytesIn += chunk.length
-    const error = this.#decoder.push(chunk, (body) => {
-      this.traffic.framesIn += 1
-      this.#host.onBody(this, body, false)
-    })
+    const error = this.#decoder.push(chunk, this.#onFrame)
     if (error !== undefined) this.#host.onPeerError(this, error)
+  }
+
+  // Bound once per connection, not once per chunk.
+  readonly #onFrame = (body: Buffer): void => {
+    this.traffic.framesIn += 1
+    this.#host.onBody(this, body, false)
   }
 
   /** Stops decoding what the peer sends (after a protocol error). */
