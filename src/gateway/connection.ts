@@ -23,6 +23,9 @@ export abstract class Connection implements Transport, Flushable {
   #pendingBytes = 0
   #ending: PendingEnd | undefined
   #flushQueued = false
+  #readingPaused = false
+  /** Bodies read after a pause: copies, at most one socket read's worth. */
+  #held: Array<{ body: Buffer; isText: boolean }> = []
   /** True once the socket is gone. */
   protected gone = false
 
@@ -75,18 +78,57 @@ export abstract class Connection implements Transport, Flushable {
     if (this.#ending !== undefined) this.finish(this.#ending)
   }
 
+  /**
+   * Passes one body to `deliver`, or keeps a copy while reading is paused:
+   * a single read can hold many frames, and the pause must hold them too.
+   */
+  protected receive(body: Buffer, isText: boolean): void {
+    if (this.#readingPaused)
+      this.#held.push({ body: Buffer.from(body), isText })
+    else this.deliver(body, isText)
+  }
+
+  /** Stops reading from the peer; bodies already read wait as well. */
+  pauseReading(): void {
+    this.#readingPaused = true
+    this.pauseSocket()
+  }
+
+  /** Hands over held bodies (on the next tick), then reads again. */
+  resumeReading(): void {
+    if (this.ended) return
+    this.#readingPaused = false
+    if (this.#held.length === 0) this.resumeSocket()
+    else process.nextTick(() => this.#releaseHeld())
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held
+    let index = 0
+    while (!this.#readingPaused && !this.ended && index < held.length) {
+      const { body, isText } = held[index]!
+      index += 1
+      this.deliver(body, isText)
+    }
+    held.splice(0, index)
+    if (!this.#readingPaused && !this.ended) this.resumeSocket()
+  }
+
   /** Marks the socket gone; call once from its 'close' event. */
   protected markGone(): void {
     if (this.gone) return
     this.gone = true
     this.#pending = []
     this.#pendingBytes = 0
+    this.#held = []
     this.traffic.connections -= 1
   }
 
   abstract destroy(): void
-  abstract pauseReading(): void
-  abstract resumeReading(): void
+  /** Hands one received body to the gateway. */
+  protected abstract deliver(body: Buffer, isText: boolean): void
+  protected abstract pauseSocket(): void
+  protected abstract resumeSocket(): void
   /** Bytes the socket holds unsent. */
   protected abstract socketBufferedBytes(): number
   /** Writes every body queued this turn, in order. */

@@ -135,6 +135,8 @@ export class Gateway
   #ready = false
   #draining = false
   #connections = 0
+  /** Open connections by remote address; kept only with a per-IP limit. */
+  readonly #connectionsByIp = new Map<string, number>()
 
   constructor(options: GatewayOptions = {}, parts: GatewayParts = {}) {
     super()
@@ -384,13 +386,17 @@ export class Gateway
     socket.on('error', () => socket.destroy())
     const path = (request.url ?? '/').split('?')[0]
     if (path !== this.options.wsPath) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      this.#endRefused(
+        socket,
+        'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n',
+      )
       return
     }
     const refusal = this.#refusal(socket as Socket)
     if (refusal !== undefined) {
       const seconds = Math.ceil(this.options.retryAfterMs / 1000)
-      socket.end(
+      this.#endRefused(
+        socket,
         'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n' +
           `Retry-After: ${seconds}\r\nContent-Length: 0\r\n\r\n`,
       )
@@ -410,6 +416,12 @@ export class Gateway
     if (this.#draining) reason = 'draining'
     else if (this.#connections >= options.maxConnections) {
       reason = 'max_connections'
+    } else if (
+      options.maxConnectionsPerIp > 0 &&
+      (this.#connectionsByIp.get(socket.remoteAddress ?? '') ?? 0) >=
+        options.maxConnectionsPerIp
+    ) {
+      reason = 'max_connections_per_ip'
     } else if (this.#handshakes() >= options.maxHandshakes) {
       reason = 'max_handshakes'
     }
@@ -421,6 +433,19 @@ export class Gateway
       )
     }
     return reason
+  }
+
+  /**
+   * Writes a refusal and ends the socket. A peer that neither reads nor
+   * closes would keep it half-open forever: it is dropped after
+   * `closeGraceMs`.
+   */
+  #endRefused(socket: Duplex, data: string | Buffer): void {
+    socket.on('error', () => socket.destroy())
+    socket.end(data)
+    const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
   }
 
   #handshakes(): number {
@@ -435,7 +460,6 @@ export class Gateway
       | typeof TransportName.TLS = TransportName.TCP,
   ): void {
     if (this.#refusal(socket) !== undefined) {
-      socket.on('error', () => socket.destroy())
       const body = this.#msgpack.encode(
         envelope.close(
           CloseCode.TRY_AGAIN_LATER,
@@ -443,7 +467,7 @@ export class Gateway
           this.options.retryAfterMs,
         ),
       )
-      socket.end(encodeFrame(body))
+      this.#endRefused(socket, encodeFrame(body))
       return
     }
     const connection = new StreamConnection(name, socket, this)
@@ -452,8 +476,8 @@ export class Gateway
 
   #acceptLine(socket: Socket): void {
     if (this.#refusal(socket) !== undefined) {
-      socket.on('error', () => socket.destroy())
-      socket.end(this.#text.line('*** server busy, try again later (1013)'))
+      const line = '*** server busy, try again later (1013)'
+      this.#endRefused(socket, this.#text.line(line))
       return
     }
     const connection = new LineConnection(socket, this)
@@ -472,6 +496,11 @@ export class Gateway
     limits: SessionLimits,
   ): Session {
     this.#connections += 1
+    if (this.options.maxConnectionsPerIp > 0) {
+      const address = connection.remoteAddress
+      const count = this.#connectionsByIp.get(address) ?? 0
+      this.#connectionsByIp.set(address, count + 1)
+    }
     const session = new Session(
       this.registry.newSessionId(),
       connection,
@@ -653,6 +682,12 @@ export class Gateway
 
   onConnectionClosed(connection: Connection): void {
     this.#connections -= 1
+    if (this.options.maxConnectionsPerIp > 0) {
+      const address = connection.remoteAddress
+      const count = this.#connectionsByIp.get(address) ?? 1
+      if (count <= 1) this.#connectionsByIp.delete(address)
+      else this.#connectionsByIp.set(address, count - 1)
+    }
     const session = connection.session
     if (session.transport === connection) session.transportLost()
   }

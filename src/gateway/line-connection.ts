@@ -29,7 +29,7 @@ export class LineConnection extends Connection {
     this.traffic.bytesIn += chunk.length
     const error = this.#decoder.push(chunk, (line) => {
       this.traffic.framesIn += 1
-      this.#host.onBody(this, Buffer.from(line), false)
+      this.receive(Buffer.from(line), false)
     })
     if (error !== undefined) this.#host.onPeerError(this, error)
   }
@@ -52,11 +52,15 @@ export class LineConnection extends Connection {
     this.#socket.destroy()
   }
 
-  pauseReading(): void {
+  protected deliver(body: Buffer, isText: boolean): void {
+    this.#host.onBody(this, body, isText)
+  }
+
+  protected pauseSocket(): void {
     this.#socket.pause()
   }
 
-  resumeReading(): void {
-    if (!this.ended) this.#socket.resume()
+  protected resumeSocket(): void {
+    this.#socket.resume()
   }
 }

@@ -51,5 +51,8 @@ export function announcedLimits(
     maxNestingDepth: options.maxNestingDepth,
     ackEveryPushes: 32,
     ackIntervalMs: 250,
+    maxOutboundBytes: options.maxOutboundBytes,
+    rateLimitCloseAfterMs: options.rateLimitCloseAfterMs,
+    maxRememberedResponses: options.maxRememberedResponses,
   })
 }

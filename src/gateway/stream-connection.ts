@@ -38,7 +38,7 @@ export class StreamConnection extends Connection {
   // Bound once per connection, not once per chunk.
   readonly #onFrame = (body: Buffer): void => {
     this.traffic.framesIn += 1
-    this.#host.onBody(this, body, false)
+    this.receive(body, false)
   }
 
   /** Stops decoding what the peer sends (after a protocol error). */
@@ -65,11 +65,15 @@ export class StreamConnection extends Connection {
     this.#socket.destroy()
   }
 
-  pauseReading(): void {
+  protected deliver(body: Buffer, isText: boolean): void {
+    this.#host.onBody(this, body, isText)
+  }
+
+  protected pauseSocket(): void {
     this.#socket.pause()
   }
 
-  resumeReading(): void {
-    if (!this.ended) this.#socket.resume()
+  protected resumeSocket(): void {
+    this.#socket.resume()
   }
 }

@@ -17,6 +17,7 @@ export class WsConnection extends Connection {
   readonly name: TransportName
   readonly #ws: WebSocket
   readonly #socket: Socket
+  readonly #host: ConnectionHost
 
   constructor(
     name: TransportName,
@@ -28,10 +29,11 @@ export class WsConnection extends Connection {
     this.name = name
     this.#ws = ws
     this.#socket = socket
+    this.#host = host
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.traffic.framesIn += 1
       this.traffic.bytesIn += data.length
-      host.onBody(this, data, !isBinary)
+      this.receive(data, !isBinary)
     })
     ws.on('error', (error) => host.onSocketError(this, error))
     ws.on('close', () => {
@@ -67,11 +69,15 @@ export class WsConnection extends Connection {
     this.#ws.terminate()
   }
 
-  pauseReading(): void {
+  protected deliver(body: Buffer, isText: boolean): void {
+    this.#host.onBody(this, body, isText)
+  }
+
+  protected pauseSocket(): void {
     this.#ws.pause()
   }
 
-  resumeReading(): void {
-    if (!this.ended) this.#ws.resume()
+  protected resumeSocket(): void {
+    this.#ws.resume()
   }
 }
