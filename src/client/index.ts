@@ -1,12 +1,24 @@
+// The client's public entry. It imports codec modules one by one, never the
+// codec barrel: the barrel also loads server-only modules that need Node.
+export { CloseCode } from '../codec/close-codes.js'
+export type { ResumeOutcome } from '../codec/envelope.js'
+export { ErrorCode } from '../codec/error-codes.js'
 export {
-  CloseCode,
-  ErrorCode,
   PortcullisError,
   PortcullisErrorCode,
-} from '../codec/index.js'
+} from '../codec/portcullis-error.js'
+export { type BackoffPolicy, backoffDelayMs } from './backoff.js'
 export {
-  type ClientOptions,
+  type ClientEvents,
+  type ClosedInfo,
+  type OpenInfo,
   PortcullisClient,
+  type PushMessage,
+  type ReconnectInfo,
+  type ResumeRefusedInfo,
   type Welcome,
 } from './client.js'
+export type { ClientOptions, ReconnectOptions } from './client-options.js'
+export { ClientState } from './client-state.js'
 export { RemoteError } from './remote-error.js'
+export { SessionLostError } from './session-lost-error.js'

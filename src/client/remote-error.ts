@@ -1,4 +1,7 @@
-import { PortcullisError, PortcullisErrorCode } from '../codec/index.js'
+import {
+  PortcullisError,
+  PortcullisErrorCode,
+} from '../codec/portcullis-error.js'
 
 /** A request the server answered with an error response. */
 export class RemoteError extends PortcullisError {

@@ -1,11 +1,11 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls'
+import { FrameDecoder } from '../codec/frame-decoder.js'
+import { encodeFrame } from '../codec/frame-encoder.js'
 import {
-  encodeFrame,
-  FrameDecoder,
   PortcullisError,
   PortcullisErrorCode,
-} from '../codec/index.js'
+} from '../codec/portcullis-error.js'
 import type {
   ClientTransport,
   ClientTransportEvents,

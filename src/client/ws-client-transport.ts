@@ -1,5 +1,8 @@
 import type { ClientOptions } from 'ws'
-import { PortcullisError, PortcullisErrorCode } from '../codec/index.js'
+import {
+  PortcullisError,
+  PortcullisErrorCode,
+} from '../codec/portcullis-error.js'
 import type {
   ClientTransport,
   ClientTransportEvents,

@@ -161,7 +161,10 @@ export class Gateway
     this.#hooks = {
       onTransition: (session, from, to, event) =>
         this.#onTransition(session, from, to, event),
-      onShed: (_session, what) => this.metrics.dropped.inc({ what }),
+      onShed: (_session, what) => {
+        this.metrics.dropped.inc({ what })
+        if (what === 'replay') this.metrics.replayOverflows.inc()
+      },
     }
   }
 
@@ -524,6 +527,9 @@ export class Gateway
 
   onBody(connection: Connection, body: Buffer, isText: boolean): void {
     const session = connection.session
+    // A connection whose session was taken over is being closed (4002);
+    // what it still sends must not reach the session's new owner.
+    if (session.transport !== connection) return
     const state = session.state
     if (state === SessionState.OPEN) {
       session.touch()
@@ -742,9 +748,9 @@ export class Gateway
     if (event === 'window_over') {
       this.#rememberExpired(
         session.id,
-        session.resumable
-          ? ResumeRefusal.WINDOW_OVER
-          : ResumeRefusal.BUFFER_OVERFLOWED,
+        session.replayOverflowed
+          ? ResumeRefusal.BUFFER_OVERFLOWED
+          : ResumeRefusal.WINDOW_OVER,
       )
     }
     this.registry.remove(session).catch((error: unknown) => {

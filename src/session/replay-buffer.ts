@@ -80,6 +80,21 @@ export class ReplayBuffer {
     return this.#bodies.slice(this.#head)
   }
 
+  /**
+   * Re-encodes every body held with `convert`: a session that resumes on a
+   * transport speaking another serializer gets its missed pushes in the
+   * encoding it now reads.
+   */
+  transcode(convert: (body: Buffer) => Buffer): void {
+    let bytes = 0
+    for (let index = this.#head; index < this.#bodies.length; index += 1) {
+      const body = convert(this.#bodies[index]!)
+      this.#bodies[index] = body
+      bytes += body.length
+    }
+    this.#bytes = bytes
+  }
+
   /** Drops every body held. */
   clear(): void {
     this.#seqs = []

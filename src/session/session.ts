@@ -138,6 +138,11 @@ export class Session {
     return this.#pendingRequests
   }
 
+  /** True once unacknowledged pushes passed the replay caps. */
+  get replayOverflowed(): boolean {
+    return this.#replay?.overflowed === true
+  }
+
   /** False once the replay buffer overflowed or resume is off. */
   get resumable(): boolean {
     return this.#limits.resumeWindowMs > 0 && !this.#replay?.overflowed
@@ -328,7 +333,12 @@ export class Session {
     if (lastSeq > this.#lastPushSeq) return undefined
     if (lastSeq === this.#lastPushSeq) return []
     if (this.#replay === undefined) return undefined
-    return this.#replay.since(lastSeq, this.#lastPushSeq)
+    const bodies = this.#replay.since(lastSeq, this.#lastPushSeq)
+    // Resuming from lastSeq acknowledges it, like an ACK would.
+    if (bodies !== undefined && lastSeq > this.#ackedSeq) {
+      this.#ackedSeq = lastSeq
+    }
+    return bodies
   }
 
   /** Sends one encoded body if a transport is attached; checks its budget. */
@@ -500,6 +510,18 @@ export class Session {
    * transport, if any, must have been closed by the caller.
    */
   attach(transport: Transport, serializer: Serializer): void {
+    const previous = this.serializer
+    if (serializer !== previous) {
+      // Kept bodies were encoded for the old transport's serializer.
+      const convert = (body: Buffer) =>
+        serializer.encode(previous.decode(body) as unknown[])
+      this.#replay?.transcode(convert)
+      if (this.#responses !== undefined) {
+        for (const [id, body] of this.#responses) {
+          this.#responses.set(id, convert(body))
+        }
+      }
+    }
     this.transport = transport
     this.serializer = serializer
     this.#transition(SessionEvent.RESUMED)
