@@ -83,7 +83,11 @@ export async function runServe(argv: string[]): Promise<number> {
   return waitForSignal(gateway)
 }
 
-function waitForSignal(gateway: Gateway): Promise<number> {
+/**
+ * Drains `gateway` on SIGINT or SIGTERM (a second signal exits at once) and
+ * reloads TLS on SIGHUP; resolves with the process exit code.
+ */
+export function waitForSignal(gateway: Gateway): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false
     const stop = (signal: string) => {

@@ -267,7 +267,11 @@ export class Session {
         if (nowMs >= this.#deadlineAtMs) this.#expire()
         break
       case SessionState.CLOSING:
-        if (nowMs >= this.#deadlineAtMs) this.#forceClosed()
+        // While requests in flight hold the CLOSE back, the grace period
+        // has not begun: handlers are bounded by handlerTimeoutMs already.
+        if (nowMs >= this.#deadlineAtMs && this.#closing === undefined) {
+          this.#forceClosed()
+        }
         break
       default:
     }
@@ -460,6 +464,7 @@ export class Session {
     const transport = this.transport
     if (closing === undefined || transport === undefined) return
     this.#closing = undefined
+    this.#deadlineAtMs = this.#clock.now() + this.#limits.closeGraceMs
     const body = this.serializer.encode(
       envelope.close(closing.code, closing.reason, closing.retryAfterMs),
     )
