@@ -476,7 +476,6 @@ export class PortcullisClient extends TypedEmitter<ClientEvents> {
     }
     this.#transport = transport
     this.#welcomed = false
-    this.#serverClose = { code: 0, reason: '', retryAfterMs: null }
     this.#lastReceivedAtMs = Date.now()
     this.#handshakeTimer = setTimeout(
       () => transport.destroy(),
@@ -654,6 +653,7 @@ export class PortcullisClient extends TypedEmitter<ClientEvents> {
     this.#transport = undefined
     this.#welcomed = false
     const server = this.#serverClose
+    this.#serverClose = { code: 0, reason: '', retryAfterMs: null }
     const code = server.code || wsCode || LOST
     const reason = server.reason || wsReason || error?.message || 'lost'
 

@@ -4,7 +4,6 @@ import {
   type ResumeRefusedInfo,
   SessionLostError,
 } from '../../src/client/index.js'
-import type { Gateway } from '../../src/gateway/gateway.js'
 import type { GatewayOptions } from '../../src/gateway/options.js'
 import { FaultProxy } from './fault-proxy.js'
 import { deferred, startGateway, until } from './helpers.js'
