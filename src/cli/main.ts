@@ -7,6 +7,7 @@ Commands:
   serve     start the gateway (--demo for the chat lobby)
   certs     make a private CA and server certificates, or inspect one
   client    connect to a gateway and talk to it from the terminal
+  bench     load benchmark against raw net, raw ws and Socket.IO
 
 Run 'portcullis <command> --help' for a command's options.
 `
@@ -23,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
     case 'client': {
       const { runClient } = await import('./client.js')
       return runClient(rest)
+    }
+    case 'bench': {
+      const { runBench } = await import('./bench.js')
+      return runBench(rest)
     }
     case undefined:
     case '--help':
