@@ -58,15 +58,32 @@ export async function runClient(argv: string[]): Promise<number> {
     return values.help ? 0 : 2
   }
 
+  const serializer = values.serializer ?? 'msgpack'
+  if (serializer !== 'msgpack' && serializer !== 'json') {
+    console.error('portcullis client: --serializer must be msgpack or json')
+    return 2
+  }
+  const timeoutMs = Number(values['timeout-ms'] ?? 10_000)
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    console.error('portcullis client: --timeout-ms must be a positive integer')
+    return 2
+  }
+  let credentials: unknown
+  try {
+    credentials = parseJson(values.credentials as string | undefined)
+  } catch (error) {
+    const why = (error as Error).message
+    console.error(`portcullis client: --credentials is not JSON: ${why}`)
+    return 2
+  }
+
   let client: PortcullisClient
   try {
     const ca = values.ca as string | undefined
     client = await PortcullisClient.connect(url, {
-      serializer: values.serializer === 'json' ? 'json' : 'msgpack',
-      requestTimeoutMs: Number(values['timeout-ms'] ?? 10_000),
-      ...(values.credentials === undefined
-        ? {}
-        : { credentials: parseJson(values.credentials as string) }),
+      serializer,
+      requestTimeoutMs: timeoutMs,
+      ...(credentials === null ? {} : { credentials }),
       ...(ca === undefined ? {} : { tls: { ca: readFileSync(ca) } }),
     })
   } catch (error) {
@@ -85,7 +102,10 @@ export async function runClient(argv: string[]): Promise<number> {
       input.close()
       resolve(code === 1000 ? 0 : 1)
     })
+    let lineNumber = 0
     input.on('line', (line) => {
+      lineNumber += 1
+      const at = `line ${lineNumber}`
       const match = /^\s*(\S+)\s*(\S*)\s*(.*)$/.exec(line)
       const [, command, route = '', json] = match ?? []
       try {
@@ -93,8 +113,8 @@ export async function runClient(argv: string[]): Promise<number> {
         else if (command === 'notify') client.notify(route, parseJson(json))
         else if (command === 'request') {
           client.request(route, parseJson(json)).then(
-            (value) => console.log(`response ${show(value)}`),
-            (error: Error) => console.log(`error ${error.message}`),
+            (value) => console.log(`${at}: response ${show(value)}`),
+            (error: Error) => console.log(`${at}: error ${error.message}`),
           )
         } else if (command !== undefined) {
           console.log(
@@ -102,7 +122,7 @@ export async function runClient(argv: string[]): Promise<number> {
           )
         }
       } catch (error) {
-        console.log(`error ${(error as Error).message}`)
+        console.log(`${at}: error ${(error as Error).message}`)
       }
     })
     input.on('close', () => {

@@ -3,6 +3,7 @@ import { PortcullisError } from '../codec/index.js'
 import { ChatLobby, chatLineRenderer } from '../demo/chat-lobby.js'
 import { Gateway } from '../gateway/gateway.js'
 import {
+  defaultOptions,
   envName,
   flagName,
   type GatewayOptions,
@@ -30,9 +31,40 @@ variables (flags win). Ports take a number, 0 for any free port, or 'off'.
   --ops-host H --ops-port N     health and metrics (127.0.0.1:7090)
   --log-level LEVEL      fatal|error|warn|info|debug|trace|silent
 
-All options: ${optionNames.map(flagName).join(', ')}
 Environment example: ${envName('tcpPort')}=7100
+
+All options, with their defaults (names carry units: ...Ms, max...Bytes):
+${optionList()}
 `
+
+function optionList(): string {
+  const defaults = defaultOptions() as Record<string, unknown>
+  return optionNames
+    .filter((name) => name !== 'nodeId')
+    .map((name) => {
+      const value = defaults[name]
+      const shown = value === undefined ? '(unset)' : String(value)
+      return `  --${flagName(name).padEnd(28)} ${shown}`
+    })
+    .join('\n')
+}
+
+/**
+ * Lets negative numbers follow a flag: parseArgs would take `-5` for an
+ * option, so `--flag -5` becomes `--flag=-5`.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const next = argv[i + 1]
+    if (arg.startsWith('--') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i += 1
+    } else out.push(arg)
+  }
+  return out
+}
 
 /** Runs `portcullis serve`; resolves when the gateway has stopped. */
 export async function runServe(argv: string[]): Promise<number> {
@@ -44,7 +76,11 @@ export async function runServe(argv: string[]): Promise<number> {
     definitions[flagName(name)] = { type: 'string' }
   let flags: Record<string, string | boolean | undefined>
   try {
-    flags = parseArgs({ args: argv, options: definitions, strict: true }).values
+    flags = parseArgs({
+      args: joinNegativeValues(argv),
+      options: definitions,
+      strict: true,
+    }).values
   } catch (error) {
     console.error(`portcullis serve: ${(error as Error).message}\n\n${USAGE}`)
     return 2
@@ -76,7 +112,9 @@ export async function runServe(argv: string[]): Promise<number> {
   try {
     await gateway.listen()
   } catch (error) {
-    gateway.logger.fatal({ err: (error as Error).message }, 'cannot listen')
+    const message = (error as Error).message
+    gateway.logger.fatal({ err: message }, 'cannot listen')
+    console.error(`portcullis serve: cannot listen: ${message}`)
     await gateway.close()
     return 1
   }

@@ -164,9 +164,10 @@ export function parseEnvelope(body: unknown): Envelope {
   switch (kind) {
     case Kind.REQUEST: {
       const [, id, route, payload] = body
-      if (!isCount(id) || id > MAX_REQUEST_ID || typeof route !== 'string') {
-        throw bad('REQUEST needs a request id and a route')
+      if (!isCount(id) || id > MAX_REQUEST_ID) {
+        throw bad('REQUEST needs a request id from 0 to 2^32 - 1')
       }
+      if (typeof route !== 'string') throw bad('REQUEST needs a route')
       return { kind, id, route, payload }
     }
     case Kind.NOTIFY: {

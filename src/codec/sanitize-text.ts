@@ -21,10 +21,20 @@ const CONTROLS = new RegExp(
   'g',
 )
 
+// Invisible format characters (bidi overrides, zero-width spaces) and line
+// or paragraph separators let one player disguise or reorder text on
+// another's screen. The zero-width joiner stays: emoji sequences need it.
+const INVISIBLES = /(?!\u200d)[\p{Cf}\p{Zl}\p{Zp}]/gu
+
 /**
- * Removes terminal escape sequences and control characters (tabs become
- * spaces), so text from one player is safe to show on another's terminal.
+ * Removes terminal escape sequences, control characters and invisible
+ * format characters (tabs become spaces), so text from one player is safe
+ * to show on another's terminal.
  */
 export function sanitizeText(text: string): string {
-  return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(/\t/g, ' ')
+  return text
+    .replace(/\t/g, ' ')
+    .replace(ESCAPES, '')
+    .replace(CONTROLS, '')
+    .replace(INVISIBLES, '')
 }

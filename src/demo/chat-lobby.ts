@@ -85,7 +85,10 @@ export class ChatLobby {
 
   /** Checks a name; returns the cleaned name or a reason it is refused. */
   #claim(session: Session, raw: unknown): string | RequestError {
-    const name = typeof raw === 'string' ? sanitizeText(raw).trim() : ''
+    // NFKC folds look-alikes such as full-width letters into plain ones, so
+    // "ｚｅｄ" cannot pose as "zed".
+    const name =
+      typeof raw === 'string' ? sanitizeText(raw).normalize('NFKC').trim() : ''
     if (
       name.length === 0 ||
       name.length > MAX_NAME_CHARS ||
@@ -93,15 +96,15 @@ export class ChatLobby {
     ) {
       return new RequestError(
         'invalid_name',
-        `a name is 1-${MAX_NAME_CHARS} letters, digits, _ or -`,
+        `A name is 1-${MAX_NAME_CHARS} letters, digits, _ or -`,
       )
     }
     if (session.data.has(NAME_KEY)) {
-      return new RequestError('already_joined', 'you have a name already')
+      return new RequestError('already_joined', 'You have a name already')
     }
     const key = name.toLowerCase()
     if (this.#names.has(key)) {
-      return new RequestError('name_taken', `the name ${name} is taken`)
+      return new RequestError('name_taken', `The name ${name} is taken`)
     }
     this.#names.set(key, session)
     session.data.set(NAME_KEY, name)
@@ -131,7 +134,8 @@ export class ChatLobby {
 
   #relay(session: Session, from: string, raw: unknown): void {
     if (typeof raw !== 'string') return
-    const text = sanitizeText(raw).trim().slice(0, MAX_TEXT_CHARS)
+    const oneLine = raw.replace(/[\r\n]+/g, ' ')
+    const text = sanitizeText(oneLine).trim().slice(0, MAX_TEXT_CHARS)
     if (text.length === 0) return
     this.#room().broadcast(ChatRoute.MESSAGE, { from, text }, session)
   }

@@ -91,7 +91,10 @@ export type GatewayAddresses = Partial<
 export interface GatewayEvents {
   /** A session opened: a login, a resume, or a line connection. */
   session: [session: Session, resumed: boolean]
-  /** A session ended for good. */
+  /**
+   * A session left the game for good: it began closing, or its resume
+   * window passed. Fires once per session that opened.
+   */
   sessionClosed: [session: Session]
 }
 
@@ -644,7 +647,7 @@ export class Gateway
         )
         return
       case Kind.CLOSE:
-        session.close(CloseCode.NORMAL, 'client left', { afterPending: true })
+        session.close(CloseCode.NORMAL, undefined, { afterPending: true })
         return
       default:
         this.#protocolError(
@@ -740,6 +743,11 @@ export class Gateway
         { sessionId: session.id, code: session.closeInfo?.code },
         'session closing',
       )
+      // For the game the player is gone now, not after the flush: names
+      // and seats are released without waiting for a slow peer's FIN.
+      if (session.openedAtMs !== undefined) {
+        this.#emitSafely('sessionClosed', session)
+      }
     }
     if (to !== SessionState.CLOSED) return
     this.#live.delete(session)
@@ -757,7 +765,7 @@ export class Gateway
       this.logger.error({ err: String(error) }, 'registry remove failed')
     })
     this.logger.debug({ sessionId: session.id, code }, 'session closed')
-    if (session.openedAtMs !== undefined) {
+    if (session.openedAtMs !== undefined && from === SessionState.DETACHED) {
       this.#emitSafely('sessionClosed', session)
     }
   }

@@ -64,12 +64,12 @@ export class GatewayMetrics {
     this.#trafficGauge('bytes_out_total', 'Bytes sent', 'bytesOut')
     new Gauge({
       name: 'portcullis_sessions',
-      help: 'Sessions by state (closed: ended since start)',
+      help: 'Sessions by state, now (ended ones: portcullis_closes_total)',
       labelNames: ['state'],
       registers: [registry],
       collect() {
         for (const state of Object.values(SessionState)) {
-          this.set({ state }, byState[state])
+          if (state !== SessionState.CLOSED) this.set({ state }, byState[state])
         }
       },
     })

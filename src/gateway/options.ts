@@ -5,7 +5,9 @@ import { PortcullisError, PortcullisErrorCode } from '../codec/index.js'
 const KIB = 1024
 const MIB = 1024 * KIB
 
-const port = z.union([z.int().min(0).max(65_535), z.literal('off')])
+const port = z.union([z.int().min(0).max(65_535), z.literal('off')], {
+  error: 'expected a port number from 0 to 65535, or off',
+})
 const count = z.int().min(0)
 const positive = z.int().min(1)
 const ms = z.int().min(1)
@@ -105,6 +107,11 @@ export type GatewayOptions = z.input<typeof schema>
 /** Options after defaults and validation; frozen. */
 export type ResolvedOptions = Readonly<z.output<typeof schema>>
 
+/** The default of every option (a random nodeId aside). */
+export function defaultOptions(): ResolvedOptions {
+  return Object.freeze(schema.parse({}))
+}
+
 /** Names of every option, for flags and environment variables. */
 export const optionNames: readonly string[] = Object.keys(schema.shape)
 
@@ -122,7 +129,7 @@ export function flagName(option: string): string {
 function fromText(text: string): unknown {
   if (text === 'true') return true
   if (text === 'false') return false
-  if (/^-?\d+$/.test(text)) return Number(text)
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text)
   return text
 }
 
@@ -162,8 +169,9 @@ export function resolveOptions(input: GatewayOptions = {}): ResolvedOptions {
   const result = schema.safeParse(input)
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(options)'
-      return `${name}: ${issue.message}`
+      const name = issue.path.join('.')
+      if (name === '') return issue.message
+      return `${name} (--${flagName(name)}, ${envName(name)}): ${issue.message}`
     })
     throw new PortcullisError(
       PortcullisErrorCode.INVALID_OPTION,

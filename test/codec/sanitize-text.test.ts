@@ -17,3 +17,14 @@ describe('sanitizeText', () => {
     expect(sanitizeText(input)).toBe(expected)
   })
 })
+
+describe('sanitizeText and invisible characters', () => {
+  it.each([
+    ['bidi\u202eevil', 'bidievil'],
+    ['zero\u200bwidth', 'zerowidth'],
+    ['line\u2028separator\u2029', 'lineseparator'],
+    ['family 👨\u200d👩\u200d👧', 'family 👨\u200d👩\u200d👧'],
+  ])('removes format characters from %j', (input, expected) => {
+    expect(sanitizeText(input)).toBe(expected)
+  })
+})

@@ -57,7 +57,7 @@ describe('the demo chat lobby', () => {
 
     const bob = await telnet()
     bob.say('ann')
-    await bob.waitFor(/the name ann is taken/)
+    await bob.waitFor(/The name ann is taken/)
     bob.say('bob')
     await bob.waitFor(/Welcome, bob! Online: ann\./)
     await ann.waitFor(/^\*\*\* bob has joined$/)
