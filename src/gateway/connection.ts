@@ -90,6 +90,7 @@ export abstract class Connection implements Transport, Flushable {
 
   /** Stops reading from the peer; bodies already read wait as well. */
   pauseReading(): void {
+    this.traffic.readPauses += 1
     this.#readingPaused = true
     this.pauseSocket()
   }

@@ -9,6 +9,8 @@ export interface TrafficCounts {
   framesOut: number
   bytesIn: number
   bytesOut: number
+  /** Times reading paused at maxPendingRequests. */
+  readPauses: number
 }
 
 function emptyTraffic(): TrafficCounts {
@@ -19,6 +21,7 @@ function emptyTraffic(): TrafficCounts {
     framesOut: 0,
     bytesIn: 0,
     bytesOut: 0,
+    readPauses: 0,
   }
 }
 
@@ -62,6 +65,11 @@ export class GatewayMetrics {
     this.#trafficGauge('frames_out_total', 'Frames sent', 'framesOut')
     this.#trafficGauge('bytes_in_total', 'Bytes received', 'bytesIn')
     this.#trafficGauge('bytes_out_total', 'Bytes sent', 'bytesOut')
+    this.#trafficGauge(
+      'read_pauses_total',
+      'Reads paused at maxPendingRequests',
+      'readPauses',
+    )
     new Gauge({
       name: 'portcullis_sessions',
       help: 'Sessions by state, now (ended ones: portcullis_closes_total)',

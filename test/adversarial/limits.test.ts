@@ -194,6 +194,11 @@ describe('every limit is enforced with its code and counted', () => {
     }
     await client.next((m) => m[0] === 6 && m[1] === 12)
     expect(mostRunning).toBe(4)
+    expect(
+      await metricValue(gateway, 'portcullis_read_pauses_total', {
+        transport: 'tcp',
+      }),
+    ).toBeGreaterThanOrEqual(1)
     const answered = client.received.filter((m) => m[0] === 6)
     expect(answered).toHaveLength(12)
   })
