@@ -72,7 +72,14 @@ describe('resume under dropped connections', () => {
     console.log(`push replay: cuts ${JSON.stringify(proxy.cuts)}`)
     expect(proxy.cuts).toHaveLength(DROPS)
     expect(proxy.cuts.every((cut) => cut.midFrame)).toBe(true)
-    expect(outcomes).toEqual(['new', ...Array(DROPS).fill('resumed')])
+    // A cut inside a reconnect's own WELCOME costs one more attempt, so
+    // five cuts can mean fewer reopens; every one of them must resume.
+    expect(outcomes[0]).toBe('new')
+    expect(outcomes.length).toBeGreaterThan(1)
+    expect(outcomes.length).toBeLessThanOrEqual(DROPS + 1)
+    expect(outcomes.slice(1).every((outcome) => outcome === 'resumed')).toBe(
+      true,
+    )
     expect(received).toHaveLength(TOTAL_PUSHES)
     expect(received).toEqual(
       Array.from({ length: TOTAL_PUSHES }, (_, index) => index + 1),
