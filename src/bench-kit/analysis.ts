@@ -173,9 +173,12 @@ export function checkTargets(
       idle === undefined
         ? 'not run'
         : `${held} of ${idle.connections} for ` +
-          `${Math.round(idle.seconds)} s`,
+          `${Math.round(idle.seconds)} s` +
+          (idle.connections < idleGoal.sessions
+            ? ' (fewer asked or allowed by the open-file limit)'
+            : ''),
     met:
-      idle === undefined
+      idle === undefined || idle.connections < idleGoal.sessions
         ? null
         : held >= idleGoal.sessions &&
           heldLong &&
