@@ -23,6 +23,7 @@ export abstract class Connection implements Transport, Flushable {
   #pendingBytes = 0
   #ending: PendingEnd | undefined
   #flushQueued = false
+  #reading = false
   #readingPaused = false
   /** Bodies read after a pause: copies, at most one socket read's worth. */
   #held: Array<{ body: Buffer; isText: boolean }> = []
@@ -60,9 +61,24 @@ export abstract class Connection implements Transport, Flushable {
   }
 
   #queueFlush(): void {
-    if (this.#flushQueued) return
+    if (this.#flushQueued || this.#reading) return
     this.#flushQueued = true
     scheduleFlush(this)
+  }
+
+  /**
+   * Marks the start of one socket read. Answers given while it is handled
+   * (synchronous handlers) wait for `endRead` and leave in one write,
+   * without a scheduled callback; later answers are scheduled as usual.
+   */
+  protected beginRead(): void {
+    this.#reading = true
+  }
+
+  /** Marks the end of one socket read: writes what it produced. */
+  protected endRead(): void {
+    this.#reading = false
+    if (this.#pending.length > 0 || this.#ending !== undefined) this.flush()
   }
 
   flush(): void {

@@ -3,14 +3,22 @@ import type { Logger } from 'pino'
 import { ErrorCode, envelope } from '../codec/index.js'
 import type { Clock, Session } from '../session/index.js'
 import { type Handler, HandlerContext } from './handler-context.js'
+import type { LatencySeries } from './latency-histogram.js'
 import type { GatewayMetrics } from './metrics.js'
 import { RequestError } from './request-error.js'
+
+/** A route's handler and its latency series. */
+interface Route {
+  readonly handler: Handler
+  readonly latency: LatencySeries
+}
 
 /** A request whose handler returned a promise. */
 interface InFlight {
   readonly session: Session
   readonly id: number
   readonly context: HandlerContext
+  readonly route: Route
   readonly deadlineAtMs: number
   readonly startedAt: number
 }
@@ -23,7 +31,7 @@ const MAX_LOGGED_CHARS = 200
  * settle), the client gets one answer and the process carries on.
  */
 export class Dispatcher {
-  readonly #routes = new Map<string, Handler>()
+  readonly #routes = new Map<string, Route>()
   readonly #inFlight = new Set<InFlight>()
   readonly #handlerTimeoutMs: number
   readonly #clock: Clock
@@ -49,7 +57,8 @@ export class Dispatcher {
 
   /** Registers the handler of `route`, replacing any earlier one. */
   route(route: string, handler: Handler): void {
-    this.#routes.set(route, handler)
+    const latency = this.#metrics.handlerSeconds.series(route)
+    this.#routes.set(route, { handler, latency })
   }
 
   /** Handles one REQUEST. */
@@ -64,45 +73,51 @@ export class Dispatcher {
       this.#answerError(session, id, ErrorCode.RATE_LIMITED, 'over budget')
       return
     }
-    const handler = this.#routes.get(route)
-    if (handler === undefined) {
+    const entry = this.#routes.get(route)
+    if (entry === undefined) {
       this.#metrics.dropped.inc({ what: 'unknown_route' })
       const message = `no handler for route ${route.slice(0, 64)}`
       this.#answerError(session, id, ErrorCode.UNKNOWN_ROUTE, message)
       return
     }
-    if (!session.requestStarted(id)) return
+    if (session.isRunning(id)) return
 
     const context = new HandlerContext(session, route, payload, id)
     const startedAt = performance.now()
     let result: unknown
     let pending: boolean
     try {
-      result = handler(context)
+      result = entry.handler(context)
       pending = isThenable(result)
     } catch (error) {
       // `throw undefined` is still a failure, not an empty success.
       const failure = error ?? new Error(`handler threw ${error}`)
-      this.#finish(session, id, context, startedAt, undefined, failure)
+      this.#observe(entry, startedAt)
+      session.answer(id, this.#responseBody(context, undefined, failure))
       return
     }
     if (!pending) {
-      this.#finish(session, id, context, startedAt, result, undefined)
+      // Answered at once: no pending bookkeeping, no timer.
+      this.#observe(entry, startedAt)
+      session.answer(id, this.#responseBody(context, result, undefined))
       return
     }
-    const entry: InFlight = {
+    session.requestStarted(id)
+    const inFlight: InFlight = {
       session,
       id,
       context,
+      route: entry,
       startedAt,
       deadlineAtMs: this.#clock.now() + this.#handlerTimeoutMs,
     }
-    this.#inFlight.add(entry)
+    this.#inFlight.add(inFlight)
     // Promise.resolve adopts the thenable in a job of its own, so a `then`
     // that throws becomes a rejection instead of an exception here.
     Promise.resolve(result).then(
-      (value) => this.#settle(entry, value, undefined),
-      (error: unknown) => this.#settle(entry, undefined, error ?? 'rejected'),
+      (value) => this.#settle(inFlight, value, undefined),
+      (error: unknown) =>
+        this.#settle(inFlight, undefined, error ?? 'rejected'),
     )
   }
 
@@ -112,8 +127,8 @@ export class Dispatcher {
       this.#metrics.dropped.inc({ what: 'notify' })
       return
     }
-    const handler = this.#routes.get(route)
-    if (handler === undefined) {
+    const entry = this.#routes.get(route)
+    if (entry === undefined) {
       this.#metrics.dropped.inc({ what: 'unknown_route' })
       this.#logger.debug(
         { sessionId: session.id, route: route.slice(0, 64) },
@@ -123,7 +138,7 @@ export class Dispatcher {
     }
     const context = new HandlerContext(session, route, payload, undefined)
     try {
-      const result = handler(context)
+      const result = entry.handler(context)
       if (isThenable(result)) {
         Promise.resolve(result).then(undefined, (error: unknown) =>
           this.#logHandlerError(context, error),
@@ -141,7 +156,7 @@ export class Dispatcher {
       this.#inFlight.delete(entry)
       this.#metrics.handlerFailures.inc({ outcome: 'timeout' })
       entry.context.abort(new Error('handler timed out'))
-      this.#observe(entry.context.route, entry.startedAt)
+      this.#observe(entry.route, entry.startedAt)
       const body = this.#errorBody(
         entry.session,
         entry.id,
@@ -159,47 +174,39 @@ export class Dispatcher {
 
   #settle(entry: InFlight, value: unknown, error: unknown): void {
     if (!this.#inFlight.delete(entry)) return
-    this.#finish(
-      entry.session,
-      entry.id,
-      entry.context,
-      entry.startedAt,
-      value,
-      error,
-    )
+    this.#observe(entry.route, entry.startedAt)
+    const body = this.#responseBody(entry.context, value, error)
+    entry.session.requestFinished(entry.id, body)
   }
 
-  #finish(
-    session: Session,
-    id: number,
+  /** The RESPONSE for what a handler returned or threw. */
+  #responseBody(
     context: HandlerContext,
-    startedAt: number,
     value: unknown,
     error: unknown,
-  ): void {
-    this.#observe(context.route, startedAt)
-    let body: Buffer
+  ): Buffer {
+    const session = context.session
+    const id = context.requestId as number
     if (error === undefined) {
       try {
-        body = session.serializer.encode(envelope.response(id, value))
+        return session.serializer.encode(envelope.response(id, value))
       } catch (encodeError) {
         this.#logHandlerError(context, encodeError)
         const message = 'the handler returned a value that cannot be encoded'
-        body = this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
+        return this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
       }
-    } else if (error instanceof RequestError) {
-      body = this.#errorBody(session, id, error.code, error.message)
-    } else {
-      this.#logHandlerError(context, error)
-      const message = 'the handler failed'
-      body = this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
     }
-    session.requestFinished(id, body)
+    if (error instanceof RequestError) {
+      return this.#errorBody(session, id, error.code, error.message)
+    }
+    this.#logHandlerError(context, error)
+    const message = 'the handler failed'
+    return this.#errorBody(session, id, ErrorCode.HANDLER_ERROR, message)
   }
 
-  #observe(route: string, startedAt: number): void {
+  #observe(route: Route, startedAt: number): void {
     const seconds = (performance.now() - startedAt) / 1000
-    this.#metrics.handlerSeconds.observe({ route }, seconds)
+    this.#metrics.handlerSeconds.observe(route.latency, seconds)
   }
 
   #answerError(session: Session, id: number, code: string, message: string) {

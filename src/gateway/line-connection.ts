@@ -26,12 +26,17 @@ export class LineConnection extends Connection {
   }
 
   #onData(chunk: Buffer): void {
-    this.traffic.bytesIn += chunk.length
-    const error = this.#decoder.push(chunk, (line) => {
-      this.traffic.framesIn += 1
-      this.receive(Buffer.from(line), false)
-    })
-    if (error !== undefined) this.#host.onPeerError(this, error)
+    this.beginRead()
+    try {
+      this.traffic.bytesIn += chunk.length
+      const error = this.#decoder.push(chunk, (line) => {
+        this.traffic.framesIn += 1
+        this.receive(Buffer.from(line), false)
+      })
+      if (error !== undefined) this.#host.onPeerError(this, error)
+    } finally {
+      this.endRead()
+    }
   }
 
   protected writeBodies(bodies: Buffer[]): void {

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import { SessionState, TransportName } from '../session/index.js'
+import { LatencyHistogram } from './latency-histogram.js'
 
 /** Per-transport traffic counts, kept as plain numbers on the hot path. */
 export interface TrafficCounts {
@@ -38,7 +39,7 @@ export class GatewayMetrics {
   readonly dropped: Counter<'what'>
   readonly protocolErrors: Counter<'code'>
   readonly handlerFailures: Counter<'outcome'>
-  readonly handlerSeconds: Histogram<'route'>
+  readonly handlerSeconds: LatencyHistogram
   /** Resume attempts by outcome: `resumed` or a refusal reason. */
   readonly resumes: Counter<'outcome'>
   /** Open sessions a new connection took over (old one closed 4002). */
@@ -111,13 +112,12 @@ export class GatewayMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     })
-    this.handlerSeconds = new Histogram({
-      name: 'portcullis_handler_duration_seconds',
-      help: 'Time handlers took, by route',
-      labelNames: ['route'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
-      registers: [registry],
-    })
+    this.handlerSeconds = new LatencyHistogram(
+      'portcullis_handler_duration_seconds',
+      'Time handlers took, by route',
+      [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      registry,
+    )
     this.resumes = new Counter({
       name: 'portcullis_resumes_total',
       help: 'Resume attempts, by outcome (resumed or the refusal reason)',

@@ -30,9 +30,14 @@ export class StreamConnection extends Connection {
   }
 
   #onData(chunk: Buffer): void {
-    this.traffic.bytesIn += chunk.length
-    const error = this.#decoder.push(chunk, this.#onFrame)
-    if (error !== undefined) this.#host.onPeerError(this, error)
+    this.beginRead()
+    try {
+      this.traffic.bytesIn += chunk.length
+      const error = this.#decoder.push(chunk, this.#onFrame)
+      if (error !== undefined) this.#host.onPeerError(this, error)
+    } finally {
+      this.endRead()
+    }
   }
 
   // Bound once per connection, not once per chunk.

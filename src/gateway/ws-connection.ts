@@ -30,6 +30,10 @@ export class WsConnection extends Connection {
     this.#ws = ws
     this.#socket = socket
     this.#host = host
+    // ws parses a socket read synchronously and emits its messages before
+    // the next listener runs: around them, answers are batched.
+    socket.prependListener('data', () => this.beginRead())
+    socket.on('data', () => this.endRead())
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.traffic.framesIn += 1
       this.traffic.bytesIn += data.length

@@ -8,6 +8,7 @@ import {
 } from '../codec/index.js'
 import type { Clock } from './clock.js'
 import { ReplayBuffer } from './replay-buffer.js'
+import { ResponseMemory } from './response-memory.js'
 import type { SessionLimits } from './session-limits.js'
 import { nextState, SessionEvent, SessionState } from './session-state.js'
 import { TokenBucket } from './token-bucket.js'
@@ -82,7 +83,7 @@ export class Session {
   #overBudgetSinceMs = -1
   #lastRefusedAtMs = Number.NEGATIVE_INFINITY
   #pendingRequests = 0
-  #responses: Map<number, Buffer> | undefined
+  #responses: ResponseMemory | undefined
   #running: Set<number> | undefined
   #data: Map<string, unknown> | undefined
   #memberships: Set<Membership> | undefined
@@ -382,9 +383,16 @@ export class Session {
   }
 
   /**
-   * A request started; reading pauses at `maxPendingRequests`. Returns
-   * false when a request with this id is running already (a re-send after
-   * a resume): it must not run twice, and its answer is on the way.
+   * True when a request with this id is running already: a re-send after a
+   * resume must not run twice, and its answer is on the way.
+   */
+  isRunning(id: number): boolean {
+    return this.#running !== undefined && this.#running.has(id)
+  }
+
+  /**
+   * An asynchronous request started; reading pauses at
+   * `maxPendingRequests`. Returns false when the id is running already.
    */
   requestStarted(id: number): boolean {
     this.#running ??= new Set()
@@ -397,30 +405,28 @@ export class Session {
     return true
   }
 
-  /** A request ended; sends its response and remembers it by id. */
+  /** An asynchronous request ended; sends its response, remembers it. */
   requestFinished(id: number, body: Buffer | undefined): void {
     if (!this.#running?.delete(id)) return
     this.#pendingRequests -= 1
-    if (body !== undefined) {
-      this.#remember(id, body)
-      if (this.#state === SessionState.OPEN || this.#closing) this.send(body)
-    }
+    if (body !== undefined) this.answer(id, body)
     if (this.#pendingRequests === this.#limits.maxPendingRequests - 1) {
       this.transport?.resumeReading()
     }
     if (this.#pendingRequests === 0 && this.#closing) this.#sendClose()
   }
 
-  #remember(id: number, body: Buffer): void {
+  /**
+   * Sends the response of request `id` and remembers it. Handlers that
+   * answer at once come here directly, with no pending bookkeeping.
+   */
+  answer(id: number, body: Buffer): void {
     const max = this.#limits.maxRememberedResponses
-    if (max <= 0) return
-    this.#responses ??= new Map()
-    this.#responses.delete(id)
-    this.#responses.set(id, body)
-    if (this.#responses.size > max) {
-      const oldest = this.#responses.keys().next().value as number
-      this.#responses.delete(oldest)
+    if (max > 0) {
+      this.#responses ??= new ResponseMemory(max)
+      this.#responses.remember(id, body)
     }
+    if (this.#state === SessionState.OPEN || this.#closing) this.send(body)
   }
 
   /** The response already sent for request `id`, if remembered. */
@@ -521,11 +527,7 @@ export class Session {
       const convert = (body: Buffer) =>
         serializer.encode(previous.decode(body) as unknown[])
       this.#replay?.transcode(convert)
-      if (this.#responses !== undefined) {
-        for (const [id, body] of this.#responses) {
-          this.#responses.set(id, convert(body))
-        }
-      }
+      this.#responses?.transcode(convert)
     }
     this.transport = transport
     this.serializer = serializer
