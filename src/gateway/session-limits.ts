@@ -56,3 +56,22 @@ export function announcedLimits(
     maxRememberedResponses: options.maxRememberedResponses,
   })
 }
+
+/**
+ * How often the gateway sweeps its sessions' deadlines: a quarter of the
+ * shortest deadline, between 10 ms and 1 s, so deadlines land on time
+ * within that margin with one timer for every session.
+ */
+export function sweepIntervalMs(options: ResolvedOptions): number {
+  const shortest = Math.min(
+    options.handshakeTimeoutMs,
+    options.authTimeoutMs,
+    options.idleTimeoutMs,
+    options.handlerTimeoutMs,
+    options.closeGraceMs,
+    options.resumeWindowMs > 0
+      ? options.resumeWindowMs
+      : Number.POSITIVE_INFINITY,
+  )
+  return Math.max(10, Math.min(1_000, Math.floor(shortest / 4)))
+}
