@@ -29,6 +29,8 @@ export abstract class Connection implements Transport, Flushable {
   #held: Array<{ body: Buffer; isText: boolean }> = []
   /** True once the socket is gone. */
   protected gone = false
+  /** The peer said goodbye below the envelope layer (WebSocket 1000). */
+  leftCleanly = false
 
   constructor(remoteAddress: string, traffic: TrafficCounts) {
     this.remoteAddress = remoteAddress

@@ -336,7 +336,9 @@ export class Gateway
   onConnectionClosed(connection: Connection): void {
     this.#admission.closed(connection.remoteAddress)
     const session = connection.session
-    if (session.transport === connection) session.transportLost()
+    if (session.transport !== connection) return
+    if (connection.leftCleanly) session.close(CloseCode.NORMAL, 'client left')
+    session.transportLost()
   }
 
   // HandshakeHost

@@ -7,6 +7,7 @@ import type { ConnectionHost } from './connection-host.js'
 const BINARY = Object.freeze({ binary: true, compress: false })
 const TEXT = Object.freeze({ binary: false, compress: false })
 const MAX_REASON_BYTES = 123
+const NORMAL_CLOSURE = 1000
 
 /**
  * A WebSocket connection: one message per body. Messages of one turn are
@@ -40,7 +41,10 @@ export class WsConnection extends Connection {
       this.receive(data, !isBinary)
     })
     ws.on('error', (error) => host.onSocketError(this, error))
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      // A close frame with 1000 is a deliberate goodbye, like CLOSE 1000;
+      // anything else (1001 from a closing tab, 1006) may come back.
+      if (code === NORMAL_CLOSURE && !this.ended) this.leftCleanly = true
       this.markGone()
       host.onConnectionClosed(this)
     })

@@ -12,6 +12,7 @@ import { progressTicker, type ScenarioContext } from './scenario-context.js'
 
 const SETTLE_MS = 1_000
 const SWEEP_MS = 1_000
+const WARM_UP_SESSIONS = 1_000
 
 /**
  * Idle: open N sessions, keep them alive with heartbeats (spread evenly
@@ -43,6 +44,20 @@ export async function runIdle(context: ScenarioContext): Promise<JobResult> {
     },
   }
 
+  // A warm-up round first, for every server alike: code compiled and
+  // buffers grown on the first connections are paid once per process, not
+  // per session, and would otherwise be charged to the sessions measured.
+  const warmCount = Math.min(WARM_UP_SESSIONS, job.connections)
+  const warmDeadline = performance.now() + job.timeoutMs / 4
+  const quiet: ClientSink = {
+    ready() {},
+    echo() {},
+    push() {},
+    closed() {},
+  }
+  const warm = await connectAll(job, quiet, warmCount, {}, warmDeadline)
+  for (const client of warm) client.close()
+  await sleep(SETTLE_MS)
   const before = await context.serverMemory()
   const connectStarted = performance.now()
   for (let i = 0; i < job.connections; i += 1) openedAt.set(i, connectStarted)
