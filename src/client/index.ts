@@ -8,16 +8,16 @@ export {
   PortcullisErrorCode,
 } from '../codec/portcullis-error.js'
 export { type BackoffPolicy, backoffDelayMs } from './backoff.js'
-export {
-  type ClientEvents,
-  type ClosedInfo,
-  type OpenInfo,
-  PortcullisClient,
-  type PushMessage,
-  type ReconnectInfo,
-  type ResumeRefusedInfo,
-  type Welcome,
-} from './client.js'
+export { PortcullisClient } from './client.js'
+export type {
+  ClientEvents,
+  ClosedInfo,
+  OpenInfo,
+  PushMessage,
+  ReconnectInfo,
+  ResumeRefusedInfo,
+  Welcome,
+} from './client-events.js'
 export type { ClientOptions, ReconnectOptions } from './client-options.js'
 export { ClientState } from './client-state.js'
 export { RemoteError } from './remote-error.js'
