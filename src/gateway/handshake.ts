@@ -184,20 +184,32 @@ async function authenticate(
   session: Session,
   hello: EnvelopeOf<typeof Kind.HELLO>,
 ): Promise<AuthResult | false | 'failed'> {
-  const controller = new AbortController()
-  const timer = setTimeout(
-    () => controller.abort(new Error('auth timed out')),
-    host.options.authTimeoutMs,
-  )
-  timer.unref()
+  // The signal and its timer are made only if the hook asks for them: the
+  // anonymous hook of most games never does, and a login storm then makes
+  // no timers at all.
+  let timer: NodeJS.Timeout | undefined
+  let controller: AbortController | undefined
+  const timeoutMs = host.options.authTimeoutMs
+  const request = {
+    credentials: hello.info.credentials,
+    client: hello.info.client,
+    remoteAddress: session.transport?.remoteAddress ?? '',
+    transport: session.transport?.name ?? '',
+    get signal(): AbortSignal {
+      if (controller === undefined) {
+        const made = new AbortController()
+        timer = setTimeout(
+          () => made.abort(new Error('auth timed out')),
+          timeoutMs,
+        )
+        timer.unref()
+        controller = made
+      }
+      return controller.signal
+    },
+  }
   try {
-    return await host.auth({
-      credentials: hello.info.credentials,
-      client: hello.info.client,
-      remoteAddress: session.transport?.remoteAddress ?? '',
-      transport: session.transport?.name ?? '',
-      signal: controller.signal,
-    })
+    return await host.auth(request)
   } catch (error) {
     host.logger.error(
       { sessionId: session.id, err: String(error).slice(0, 200) },
@@ -205,7 +217,7 @@ async function authenticate(
     )
     return 'failed'
   } finally {
-    clearTimeout(timer)
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 
