@@ -5,14 +5,10 @@ export {
   allowAnonymous,
 } from './auth.js'
 export { type Clock, ManualClock, systemClock } from './clock.js'
+export type { CloseInfo, CloseOptions } from './close-info.js'
 export { ReplayBuffer } from './replay-buffer.js'
-export {
-  type CloseInfo,
-  type CloseOptions,
-  type Membership,
-  Session,
-  type SessionHooks,
-} from './session.js'
+export { Session } from './session.js'
+export type { Membership, SessionHooks } from './session-hooks.js'
 export type { SessionLimits } from './session-limits.js'
 export {
   LocalSessionRegistry,

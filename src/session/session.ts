@@ -7,53 +7,21 @@ import {
   type Serializer,
 } from '../codec/index.js'
 import type { Clock } from './clock.js'
-import { ReplayBuffer } from './replay-buffer.js'
-import { ResponseMemory } from './response-memory.js'
+import type { CloseInfo, CloseOptions } from './close-info.js'
+import { PushSequencer } from './push-sequencer.js'
+import { RateBudget } from './rate-budget.js'
+import { RequestLedger } from './request-ledger.js'
+import type { Membership, SessionHooks } from './session-hooks.js'
 import type { SessionLimits } from './session-limits.js'
 import { nextState, SessionEvent, SessionState } from './session-state.js'
-import { TokenBucket } from './token-bucket.js'
+import { stateDeadlineAtMs, TIMEOUT_CLOSES } from './state-deadline.js'
 import type { Transport } from './transport.js'
 
-/** Quiet time that ends an over-budget spell, in milliseconds. */
-const OVER_BUDGET_QUIET_MS = 1_000
-
-/** Callbacks a session reports to; shared by all sessions of a gateway. */
-export interface SessionHooks {
-  /** Called after every state change. */
-  onTransition(
-    session: Session,
-    from: SessionState,
-    to: SessionState,
-    event: SessionEvent,
-  ): void
-  /** Called when a push is dropped or a budget is exceeded, for metrics. */
-  onShed?(session: Session, what: 'notify' | 'request' | 'replay'): void
-}
-
-/** How a session ended. */
-export interface CloseInfo {
-  readonly code: number
-  readonly reason: string
-}
-
-/** Options of `Session.close`. */
-export interface CloseOptions {
-  /** Tells the client when to come back, in milliseconds. */
-  retryAfterMs?: number
-  /** Lets requests in flight answer before the CLOSE is sent. */
-  afterPending?: boolean
-}
-
-/** Something a session can belong to and must leave when it closes. */
-export interface Membership {
-  remove(session: Session): void
-}
-
 /**
- * One player's session: its state machine, deadlines, push sequence, replay
- * buffer and budgets. It outlives its transport while detached. All state
- * changes go through `#transition`, which checks the table in
- * session-state.ts.
+ * One player's session: its state machine and deadlines, with its push
+ * sequence, request bookkeeping and message budget, each made on first
+ * use. It outlives its transport while detached. All state changes go
+ * through `#transition`, which checks the table in session-state.ts.
  */
 export class Session {
   readonly id: string
@@ -76,15 +44,9 @@ export class Session {
   #deadlineAtMs: number
   #lastSeenAtMs: number
   #seenSinceTick = false
-  #lastPushSeq = 0
-  #ackedSeq = 0
-  #replay: ReplayBuffer | undefined
-  #bucket: TokenBucket | undefined
-  #overBudgetSinceMs = -1
-  #lastRefusedAtMs = Number.NEGATIVE_INFINITY
-  #pendingRequests = 0
-  #responses: ResponseMemory | undefined
-  #running: Set<number> | undefined
+  #pushes: PushSequencer | undefined
+  #budget: RateBudget | undefined
+  #requests: RequestLedger | undefined
   #data: Map<string, unknown> | undefined
   #memberships: Set<Membership> | undefined
   #closing: (CloseInfo & { retryAfterMs?: number }) | undefined
@@ -126,27 +88,27 @@ export class Session {
 
   /** Sequence number of the last push sent. */
   get lastPushSeq(): number {
-    return this.#lastPushSeq
+    return this.#pushes?.lastSeq ?? 0
   }
 
   /** Highest push sequence the client acknowledged. */
   get ackedSeq(): number {
-    return this.#ackedSeq
+    return this.#pushes?.ackedSeq ?? 0
   }
 
   /** Requests being handled now. */
   get pendingRequests(): number {
-    return this.#pendingRequests
+    return this.#requests?.running ?? 0
   }
 
   /** True once unacknowledged pushes passed the replay caps. */
   get replayOverflowed(): boolean {
-    return this.#replay?.overflowed === true
+    return this.#pushes?.overflowed === true
   }
 
   /** False once the replay buffer overflowed or resume is off. */
   get resumable(): boolean {
-    return this.#limits.resumeWindowMs > 0 && !this.#replay?.overflowed
+    return this.#limits.resumeWindowMs > 0 && !this.#pushes?.overflowed
   }
 
   /** Application data kept with the session (survives a resume). */
@@ -196,25 +158,11 @@ export class Session {
 
   #armDeadline(state: SessionState): void {
     const now = this.#clock.now()
-    const limits = this.#limits
-    switch (state) {
-      case SessionState.AUTHENTICATING:
-        this.#deadlineAtMs = now + limits.authTimeoutMs
-        break
-      case SessionState.OPEN:
-        this.openedAtMs ??= now
-        this.#lastSeenAtMs = now
-        this.#deadlineAtMs = Number.POSITIVE_INFINITY
-        break
-      case SessionState.DETACHED:
-        this.#deadlineAtMs = now + limits.resumeWindowMs
-        break
-      case SessionState.CLOSING:
-        this.#deadlineAtMs = now + limits.closeGraceMs
-        break
-      default:
-        this.#deadlineAtMs = Number.POSITIVE_INFINITY
+    if (state === SessionState.OPEN) {
+      this.openedAtMs ??= now
+      this.#lastSeenAtMs = now
     }
+    this.#deadlineAtMs = stateDeadlineAtMs(state, now, this.#limits)
   }
 
   /** True when `event` is allowed in the current state. */
@@ -248,33 +196,19 @@ export class Session {
       this.#seenSinceTick = false
       this.#lastSeenAtMs = nowMs
     }
-    switch (this.#state) {
-      case SessionState.HANDSHAKING:
-        if (nowMs >= this.#deadlineAtMs) {
-          this.close(CloseCode.HANDSHAKE_TIMEOUT, 'no HELLO in time')
-        }
-        break
-      case SessionState.AUTHENTICATING:
-        if (nowMs >= this.#deadlineAtMs) {
-          this.close(CloseCode.AUTH_FAILED, 'authentication timed out')
-        }
-        break
-      case SessionState.OPEN:
-        if (nowMs - this.#lastSeenAtMs >= this.#limits.idleTimeoutMs) {
-          this.close(CloseCode.IDLE_TIMEOUT, 'no message within idleTimeoutMs')
-        }
-        break
-      case SessionState.DETACHED:
-        if (nowMs >= this.#deadlineAtMs) this.#expire()
-        break
-      case SessionState.CLOSING:
-        // While requests in flight hold the CLOSE back, the grace period
-        // has not begun: handlers are bounded by handlerTimeoutMs already.
-        if (nowMs >= this.#deadlineAtMs && this.#closing === undefined) {
-          this.#forceClosed()
-        }
-        break
-      default:
+    const state = this.#state
+    const due =
+      state === SessionState.OPEN
+        ? nowMs - this.#lastSeenAtMs >= this.#limits.idleTimeoutMs
+        : nowMs >= this.#deadlineAtMs
+    if (!due) return
+    const timeout = TIMEOUT_CLOSES[state]
+    if (timeout !== undefined) this.close(timeout.code, timeout.reason)
+    else if (state === SessionState.DETACHED) this.#expire()
+    // While requests in flight hold the CLOSE back, the grace period has
+    // not begun: handlers are bounded by handlerTimeoutMs already.
+    else if (state === SessionState.CLOSING && this.#closing === undefined) {
+      this.#forceClosed()
     }
   }
 
@@ -295,10 +229,10 @@ export class Session {
    */
   pushTail(tail: Buffer): number {
     if (!this.#acceptsPushes()) return 0
-    const seq = this.#lastPushSeq + 1
-    this.#lastPushSeq = seq
+    const pushes = this.#pushSequencer()
+    const seq = pushes.next()
     const body = this.serializer.encodePush(seq, tail)
-    if (this.#limits.resumeWindowMs > 0) this.#keepForReplay(seq, body)
+    pushes.keep(seq, body)
     if (this.#state === SessionState.OPEN || this.#closing !== undefined) {
       this.send(body)
     }
@@ -314,20 +248,17 @@ export class Session {
     )
   }
 
-  #keepForReplay(seq: number, body: Buffer): void {
-    this.#replay ??= new ReplayBuffer(
-      this.#limits.maxReplayPushes,
-      this.#limits.maxReplayBytes,
+  /** Made at the first push, so an idle session holds no sequencer. */
+  #pushSequencer(): PushSequencer {
+    this.#pushes ??= new PushSequencer(this.#limits, () =>
+      this.#hooks.onShed?.(this, 'replay'),
     )
-    if (this.#replay.overflowed) return
-    if (!this.#replay.add(seq, body)) this.#hooks.onShed?.(this, 'replay')
+    return this.#pushes
   }
 
   /** The client acknowledged every push up to `seq`. */
   acknowledge(seq: number): void {
-    if (seq <= this.#ackedSeq || seq > this.#lastPushSeq) return
-    this.#ackedSeq = seq
-    this.#replay?.acknowledge(seq)
+    this.#pushes?.acknowledge(seq)
   }
 
   /**
@@ -335,15 +266,7 @@ export class Session {
    * are no longer all available.
    */
   replayAfter(lastSeq: number): Buffer[] | undefined {
-    if (lastSeq > this.#lastPushSeq) return undefined
-    if (lastSeq === this.#lastPushSeq) return []
-    if (this.#replay === undefined) return undefined
-    const bodies = this.#replay.since(lastSeq, this.#lastPushSeq)
-    // Resuming from lastSeq acknowledges it, like an ACK would.
-    if (bodies !== undefined && lastSeq > this.#ackedSeq) {
-      this.#ackedSeq = lastSeq
-    }
-    return bodies
+    return this.#pushSequencer().replayAfter(lastSeq)
   }
 
   /** Sends one encoded body if a transport is attached; checks its budget. */
@@ -363,20 +286,9 @@ export class Session {
    * (4029), so a flood at any multiple of the rate ends the session.
    */
   takeBudget(nowMs: number): boolean {
-    this.#bucket ??= new TokenBucket(
-      this.#limits.maxMessagesPerSecond,
-      this.#limits.maxBurstMessages,
-      nowMs,
-    )
-    if (this.#bucket.take(nowMs)) {
-      if (nowMs - this.#lastRefusedAtMs >= OVER_BUDGET_QUIET_MS) {
-        this.#overBudgetSinceMs = -1
-      }
-      return true
-    }
-    this.#lastRefusedAtMs = nowMs
-    if (this.#overBudgetSinceMs < 0) this.#overBudgetSinceMs = nowMs
-    if (nowMs - this.#overBudgetSinceMs >= this.#limits.rateLimitCloseAfterMs) {
+    this.#budget ??= new RateBudget(this.#limits, nowMs)
+    if (this.#budget.take(nowMs)) return true
+    if (this.#budget.exhausted(nowMs)) {
       this.close(CloseCode.RATE_LIMITED, 'over the message budget too long')
     }
     return false
@@ -387,7 +299,7 @@ export class Session {
    * resume must not run twice, and its answer is on the way.
    */
   isRunning(id: number): boolean {
-    return this.#running !== undefined && this.#running.has(id)
+    return this.#requests?.isRunning(id) === true
   }
 
   /**
@@ -395,11 +307,9 @@ export class Session {
    * `maxPendingRequests`. Returns false when the id is running already.
    */
   requestStarted(id: number): boolean {
-    this.#running ??= new Set()
-    if (this.#running.has(id)) return false
-    this.#running.add(id)
-    this.#pendingRequests += 1
-    if (this.#pendingRequests === this.#limits.maxPendingRequests) {
+    const requests = this.#requestLedger()
+    if (!requests.start(id)) return false
+    if (requests.running === this.#limits.maxPendingRequests) {
       this.transport?.pauseReading()
     }
     return true
@@ -407,13 +317,13 @@ export class Session {
 
   /** An asynchronous request ended; sends its response, remembers it. */
   requestFinished(id: number, body: Buffer | undefined): void {
-    if (!this.#running?.delete(id)) return
-    this.#pendingRequests -= 1
+    const requests = this.#requests
+    if (requests === undefined || !requests.finish(id)) return
     if (body !== undefined) this.answer(id, body)
-    if (this.#pendingRequests === this.#limits.maxPendingRequests - 1) {
+    if (requests.running === this.#limits.maxPendingRequests - 1) {
       this.transport?.resumeReading()
     }
-    if (this.#pendingRequests === 0 && this.#closing) this.#sendClose()
+    if (requests.running === 0 && this.#closing) this.#sendClose()
   }
 
   /**
@@ -421,17 +331,19 @@ export class Session {
    * answer at once come here directly, with no pending bookkeeping.
    */
   answer(id: number, body: Buffer): void {
-    const max = this.#limits.maxRememberedResponses
-    if (max > 0) {
-      this.#responses ??= new ResponseMemory(max)
-      this.#responses.remember(id, body)
-    }
+    this.#requestLedger().remember(id, body)
     if (this.#state === SessionState.OPEN || this.#closing) this.send(body)
   }
 
   /** The response already sent for request `id`, if remembered. */
   rememberedResponse(id: number): Buffer | undefined {
-    return this.#responses?.get(id)
+    return this.#requests?.remembered(id)
+  }
+
+  /** Made at the first request, so an idle session holds no ledger. */
+  #requestLedger(): RequestLedger {
+    this.#requests ??= new RequestLedger(this.#limits.maxRememberedResponses)
+    return this.#requests
   }
 
   /**
@@ -449,11 +361,11 @@ export class Session {
     }
     this.#transition(SessionEvent.CLOSE_REQUESTED)
     if (this.transport === undefined) {
-      this.#replay?.clear()
+      this.#pushes?.clear()
       this.#transition(SessionEvent.FLUSHED)
       return
     }
-    if (!options.afterPending || this.#pendingRequests === 0) this.#sendClose()
+    if (!options.afterPending || this.pendingRequests === 0) this.#sendClose()
   }
 
   /** Closes at once without flushing (slow reader): memory is released. */
@@ -481,7 +393,7 @@ export class Session {
     const transport = this.transport
     this.transport = undefined
     transport?.destroy()
-    this.#replay?.clear()
+    this.#pushes?.clear()
     if (this.#state === SessionState.CLOSING) {
       this.#transition(SessionEvent.FLUSHED)
     }
@@ -492,7 +404,7 @@ export class Session {
       code: CloseCode.GOING_AWAY,
       reason: 'resume window over',
     }
-    this.#replay?.clear()
+    this.#pushes?.clear()
     this.#transition(SessionEvent.WINDOW_OVER)
   }
 
@@ -526,8 +438,8 @@ export class Session {
       // Kept bodies were encoded for the old transport's serializer.
       const convert = (body: Buffer) =>
         serializer.encode(previous.decode(body) as unknown[])
-      this.#replay?.transcode(convert)
-      this.#responses?.transcode(convert)
+      this.#pushes?.transcode(convert)
+      this.#requests?.transcode(convert)
     }
     this.transport = transport
     this.serializer = serializer
