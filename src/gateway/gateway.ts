@@ -264,9 +264,14 @@ export class Gateway
     ws: WebSocket,
     socket: Socket,
     name: typeof TransportName.WS | typeof TransportName.WSS,
+    acceptedAtMs: number,
   ): void {
     const connection = new WsConnection(name, ws, socket, this)
-    this.#open(connection, undefined, this.#binaryLimits)
+    this.#open(connection, undefined, this.#binaryLimits, acceptedAtMs)
+  }
+
+  now(): number {
+    return this.clock.now()
   }
 
   acceptLine(socket: Socket): void {
@@ -289,6 +294,7 @@ export class Gateway
     connection: Connection,
     serializer: Serializer | undefined,
     limits: SessionLimits,
+    acceptedAtMs: number = this.clock.now(),
   ): Session {
     this.#admission.opened(connection.remoteAddress)
     const session = new Session(
@@ -298,6 +304,7 @@ export class Gateway
       limits,
       this.#hooks,
       this.clock,
+      acceptedAtMs,
     )
     connection.session = session
     this.metrics.sessionsByState.handshaking += 1

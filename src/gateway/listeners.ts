@@ -42,7 +42,15 @@ export interface ListenerHost {
   refusal(socket: Socket): string | undefined
   acceptStream(socket: Socket, name: StreamName): void
   acceptLine(socket: Socket): void
-  acceptWebSocket(ws: WebSocket, socket: Socket, name: WebSocketName): void
+  /** `acceptedAtMs`: when the TCP (or TLS) connection was accepted. */
+  acceptWebSocket(
+    ws: WebSocket,
+    socket: Socket,
+    name: WebSocketName,
+    acceptedAtMs: number,
+  ): void
+  /** Milliseconds, from the gateway's clock. */
+  now(): number
 }
 
 /**
@@ -73,6 +81,8 @@ export class Listeners {
   #wss: WebSocketServer | undefined
   #tlsStore: TlsContextStore | undefined
   #ops: HttpServer | undefined
+  /** When each socket waiting for its upgrade was accepted. */
+  readonly #acceptedAt = new WeakMap<Duplex, number>()
 
   constructor(host: ListenerHost) {
     this.#host = host
@@ -221,6 +231,12 @@ export class Listeners {
         .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
         .end('this port speaks WebSocket\n')
     })
+    // The handshake deadline counts from here, upgrade included.
+    const accepted =
+      tlsOptions === undefined ? 'connection' : 'secureConnection'
+    server.on(accepted, (socket: Duplex) =>
+      this.#acceptedAt.set(socket, this.#host.now()),
+    )
     server.on('upgrade', (request, socket, head) =>
       this.#upgrade(request, socket, head, name),
     )
@@ -254,8 +270,9 @@ export class Listeners {
       return
     }
     const wss = this.#wss as WebSocketServer
+    const acceptedAtMs = this.#acceptedAt.get(socket) ?? this.#host.now()
     wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#host.acceptWebSocket(ws, socket as Socket, name),
+      this.#host.acceptWebSocket(ws, socket as Socket, name, acceptedAtMs),
     )
   }
 

@@ -59,6 +59,7 @@ export class Session {
     limits: SessionLimits,
     hooks: SessionHooks,
     clock: Clock,
+    acceptedAtMs: number = clock.now(),
   ) {
     this.id = id
     this.transport = transport
@@ -66,7 +67,9 @@ export class Session {
     this.#limits = limits
     this.#hooks = hooks
     this.#clock = clock
-    this.createdAtMs = clock.now()
+    // The handshake deadline runs from the accept: on WebSocket the
+    // upgrade happened before the session existed and counts against it.
+    this.createdAtMs = acceptedAtMs
     this.#lastSeenAtMs = this.createdAtMs
     this.#deadlineAtMs = this.createdAtMs + limits.handshakeTimeoutMs
   }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PortcullisClient } from '../../src/client/index.js'
 import { Kind } from '../../src/codec/index.js'
@@ -64,6 +65,39 @@ describe('bad input gets a clear answer', () => {
     gateway = await startGateway({ handshakeTimeoutMs: 300 })
     const peer = await RawPeer.connect(portOf(gateway, 'ws'))
     await peer.closed
+  })
+
+  it('counts the WebSocket upgrade against handshakeTimeoutMs', async () => {
+    gateway = await startGateway({ handshakeTimeoutMs: 400 })
+    const socket = connect({ host: '127.0.0.1', port: portOf(gateway, 'ws') })
+    socket.on('error', () => undefined)
+    const connectedAt = await new Promise<number>((resolve) =>
+      socket.once('connect', () => resolve(Date.now())),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    socket.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n' +
+        'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    )
+    const received: Buffer[] = []
+    // A close frame: opcode 0x88, length 2 + reason, code 4008 (0x0fa8).
+    const closeFrameAt = await new Promise<number>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk)
+        const bytes = Buffer.concat(received)
+        const at = bytes.indexOf(0x88)
+        if (at >= 0 && bytes[at + 2] === 0x0f && bytes[at + 3] === 0xa8) {
+          resolve(Date.now())
+        }
+      })
+    })
+    socket.destroy()
+    // Upgraded at 300 ms, closed by the deadline that ran from the accept:
+    // well before 300 + 400 ms.
+    expect(closeFrameAt - connectedAt).toBeLessThan(650)
+    const text = Buffer.concat(received).toString('latin1')
+    expect(text).toMatch(/^HTTP\/1\.1 101/)
   })
 
   it('answers unknown_route and handler_error, and the session lives on', async () => {
