@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino'
 import {
   CloseCode,
@@ -13,6 +13,7 @@ import {
   type AuthHook,
   type AuthResult,
   type Clock,
+  randomText,
   type Session,
   type SessionRegistry,
   SessionState,
@@ -269,7 +270,7 @@ async function open(
     }
   }
 
-  session.resumeToken = randomBytes(RESUME_TOKEN_BYTES).toString('base64url')
+  session.resumeToken = randomText(RESUME_TOKEN_BYTES)
   session.authenticated(uid, result.data)
   await host.registry.add(session)
   await host.registry.bindUid(session)

@@ -19,7 +19,11 @@ import {
 import type { Connection } from './connection.js'
 import type { Dispatcher } from './dispatcher.js'
 import { type HandshakeHost, handleHello } from './handshake.js'
+import { HandshakeQueue } from './handshake-queue.js'
 import type { GatewayMetrics } from './metrics.js'
+
+/** HELLOs handled per event-loop turn; the rest wait for later turns. */
+const HANDSHAKES_PER_TURN = 32
 
 /** What inbound handling needs from the gateway. */
 export interface InboundParts {
@@ -44,6 +48,7 @@ export interface InboundParts {
  */
 export class Inbound {
   readonly #parts: InboundParts
+  readonly #handshakes = new HandshakeQueue(HANDSHAKES_PER_TURN)
 
   constructor(parts: InboundParts) {
     this.#parts = parts
@@ -131,15 +136,20 @@ export class Inbound {
       )
       return
     }
-    handleHello(this.#parts.handshake, connection, decoded).catch(
-      (error: unknown) => {
-        this.#parts.logger.error(
-          { err: String(error).slice(0, 500) },
-          'handshake failed',
-        )
-        connection.session.close(CloseCode.INTERNAL_ERROR, 'internal error')
-      },
-    )
+    this.#handshakes.push(() => {
+      // The session may have closed while the HELLO waited its turn.
+      if (connection.session !== session) return
+      if (session.state !== SessionState.HANDSHAKING) return
+      handleHello(this.#parts.handshake, connection, decoded).catch(
+        (error: unknown) => {
+          this.#parts.logger.error(
+            { err: String(error).slice(0, 500) },
+            'handshake failed',
+          )
+          connection.session.close(CloseCode.INTERNAL_ERROR, 'internal error')
+        },
+      )
+    })
   }
 
   #onEnvelope(

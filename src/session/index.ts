@@ -6,6 +6,7 @@ export {
 } from './auth.js'
 export { type Clock, ManualClock, systemClock } from './clock.js'
 export type { CloseInfo, CloseOptions } from './close-info.js'
+export { randomText } from './random-text.js'
 export { ReplayBuffer } from './replay-buffer.js'
 export { Session } from './session.js'
 export type { Membership, SessionHooks } from './session-hooks.js'

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomText } from './random-text.js'
 import type { Session } from './session.js'
 
 /**
@@ -36,7 +36,7 @@ export class LocalSessionRegistry implements SessionRegistry {
   }
 
   newSessionId(): string {
-    return `${this.nodeId}.${randomBytes(12).toString('base64url')}`
+    return `${this.nodeId}.${randomText(12)}`
   }
 
   get size(): number {
