@@ -8,7 +8,8 @@ Measures the gateway against raw net, raw ws and Socket.IO 4 in one run,
 each server in its own process, pinned away from the load generator.
 
   --quick               the short run (under three minutes)
-  --scenarios LIST      echo,open,broadcast,idle,churn,storm (default: all)
+  --scenarios LIST      echo,open,broadcast,idle,churn,storm,faults
+                        (default: all)
   --json FILE           write every number, the ratios and targets as JSON
   --chart FILE          write the latency distributions as SVG
                         (default with --json: the same name, .svg)
@@ -58,25 +59,76 @@ export async function runBench(argv: string[]): Promise<number> {
     )
     return 1
   }
-  const options = bench.readBenchOptions(flags)
+  // `faults` runs in this process with its own gateway; the other
+  // scenarios run their servers and generators as separate processes.
+  const requested = (flags.scenarios as string | undefined)
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  const withFaults = requested === undefined || requested.includes('faults')
+  const others = requested?.filter((name) => name !== 'faults')
+  const options = bench.readBenchOptions(
+    others === undefined ? flags : { ...flags, scenarios: others.join(',') },
+  )
   if (typeof options === 'string') {
     console.error(`portcullis bench: ${options}\n\n${USAGE}`)
     return 2
   }
-  const report = await bench.runBenchmark(options)
-  console.log(report.text)
-  const json = flags.json as string | undefined
-  const chart =
-    (flags.chart as string | undefined) ?? json?.replace(/(\.json)?$/, '.svg')
-  if (json !== undefined) {
-    mkdirSync(dirname(json), { recursive: true })
-    writeFileSync(json, `${JSON.stringify(report.json, null, 2)}\n`)
-    console.log(`wrote ${json}`)
+
+  let json: Record<string, unknown> = {}
+  let chartText: string | undefined
+  let failed = false
+  if (others === undefined || others.length > 0) {
+    const report = await bench.runBenchmark(options)
+    console.log(report.text)
+    json = report.json as Record<string, unknown>
+    chartText = report.chart
+    failed = report.failedRuns > 0
   }
-  if (chart !== undefined) {
+  if (withFaults) {
+    const faults = await runFaultsScenario(flags.quick === true)
+    json.faults = faults
+    failed ||= !faults.clean
+  }
+  writeOutputs(flags, json, chartText)
+  return failed ? 1 : 0
+}
+
+async function runFaultsScenario(quick: boolean) {
+  const { formatFaults, runFaults } = await import(
+    '../bench-kit/scenarios/faults.js'
+  )
+  console.log('\nfaults: killing connections under load...')
+  const report = await runFaults({
+    clients: quick ? 50 : 200,
+    durationMs: quick ? 8_000 : 30_000,
+  })
+  console.log(formatFaults(report))
+  const clean =
+    report.pushesLost === 0 &&
+    report.pushesDuplicated === 0 &&
+    report.pushesReordered === 0 &&
+    report.requestsRunTwice === 0
+  return { ...report, clean }
+}
+
+function writeOutputs(
+  flags: Record<string, string | boolean | undefined>,
+  json: Record<string, unknown>,
+  chartText: string | undefined,
+): void {
+  const jsonFile = flags.json as string | undefined
+  const chart =
+    (flags.chart as string | undefined) ??
+    jsonFile?.replace(/(\.json)?$/, '.svg')
+  if (jsonFile !== undefined) {
+    mkdirSync(dirname(jsonFile), { recursive: true })
+    writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`)
+    console.log(`wrote ${jsonFile}`)
+  }
+  if (chart !== undefined && chartText !== undefined) {
     mkdirSync(dirname(chart), { recursive: true })
-    writeFileSync(chart, report.chart)
+    writeFileSync(chart, chartText)
     console.log(`wrote ${chart}`)
   }
-  return report.failedRuns > 0 ? 1 : 0
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { formatFaults, runFaults } from '../../bench/scenarios/faults.js'
+import {
+  formatFaults,
+  runFaults,
+} from '../../src/bench-kit/scenarios/faults.js'
 import { testSeed } from './seeded-random.js'
 
 describe('the faults benchmark scenario', () => {

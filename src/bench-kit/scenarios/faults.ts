@@ -1,7 +1,7 @@
 import { cpus } from 'node:os'
-import { PortcullisClient } from '../../src/client/index.js'
-import { Gateway } from '../../src/gateway/gateway.js'
-import type { Session } from '../../src/session/index.js'
+import { PortcullisClient } from '../../client/index.js'
+import { Gateway } from '../../gateway/gateway.js'
+import type { Session } from '../../session/index.js'
 
 /**
  * The `faults` scenario: clients under push and request load while their
