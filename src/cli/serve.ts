@@ -14,7 +14,8 @@ import {
 
 const USAGE = `Usage: portcullis serve [--demo] [--OPTION VALUE ...]
 
-Starts the gateway. SIGHUP reloads TLS certificates; SIGINT/SIGTERM drain. Every option is also read from PORTCULLIS_* environment
+Starts the gateway. SIGHUP reloads TLS certificates; SIGINT and SIGTERM
+drain it and exit. Every option is also read from PORTCULLIS_* environment
 variables (flags win). Ports take a number, 0 for any free port, or 'off'.
 
   --demo                 install the demo chat lobby

@@ -7,7 +7,6 @@ import {
   encodeFrame,
   envelope,
   JsonSerializer,
-  type LineRenderer,
   MsgpackSerializer,
   type PortcullisError,
   type Serializer,
@@ -19,11 +18,9 @@ import {
   type Clock,
   LocalSessionRegistry,
   Session,
-  type SessionEvent,
   type SessionHooks,
   type SessionLimits,
   type SessionRegistry,
-  SessionState,
   systemClock,
   type TransportName,
 } from '../session/index.js'
@@ -31,9 +28,10 @@ import { Admission } from './admission.js'
 import type { Connection } from './connection.js'
 import type { ConnectionHost } from './connection-host.js'
 import { Dispatcher } from './dispatcher.js'
+import type { GatewayEvents, GatewayParts } from './gateway-parts.js'
 import { Group } from './group.js'
 import type { Handler } from './handler-context.js'
-import { type HandshakeHost, ResumeRefusal } from './handshake.js'
+import type { HandshakeHost, ResumeRefusal } from './handshake.js'
 import { Inbound } from './inbound.js'
 import { LineConnection } from './line-connection.js'
 import {
@@ -49,6 +47,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
+import { SessionBook } from './session-book.js'
 import {
   announcedLimits,
   binaryLimits,
@@ -58,38 +57,8 @@ import {
 import { StreamConnection } from './stream-connection.js'
 import { WsConnection } from './ws-connection.js'
 
+export type { GatewayEvents, GatewayParts } from './gateway-parts.js'
 export type { GatewayAddresses } from './listeners.js'
-
-/** Parts a caller may supply instead of the defaults. */
-export interface GatewayParts {
-  /** Decides logins; default: everyone is an anonymous player. */
-  auth?: AuthHook
-  /** Default: the system clock. Tests inject a manual one. */
-  clock?: Clock
-  /** Default: pino on stdout at `options.logLevel`. */
-  logger?: Logger
-  /** Default: an in-process registry. */
-  registry?: SessionRegistry
-  /** How pushes look on the line transport. */
-  lineRenderer?: LineRenderer
-}
-
-/** Events a gateway emits for the application. */
-export interface GatewayEvents {
-  /** A session opened: a login, a resume, or a line connection. */
-  session: [session: Session, resumed: boolean]
-  /**
-   * A session left the game for good: it began closing, or its resume
-   * window passed. Fires once per session that opened.
-   */
-  sessionClosed: [session: Session]
-}
-
-const MAX_EXPIRED_REMEMBERED = 10_000
-const WS_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
-  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.MESSAGE_TOO_BIG,
-  WS_ERR_INVALID_UTF8: CloseCode.INVALID_PAYLOAD,
-}
 
 /**
  * The gateway: listeners for every transport, one session per client,
@@ -108,8 +77,7 @@ export class Gateway
   readonly limits: Readonly<Record<string, number>>
   readonly #dispatcher: Dispatcher
   readonly #groups = new Map<string, Group>()
-  readonly #live = new Set<Session>()
-  readonly #expired = new Map<string, ResumeRefusal>()
+  readonly #book: SessionBook
   readonly #msgpack: MsgpackSerializer
   readonly #json: JsonSerializer
   readonly #text: TextSerializer
@@ -136,6 +104,12 @@ export class Gateway
     this.#json = new JsonSerializer(this.options.maxNestingDepth)
     this.#text = new TextSerializer(parts.lineRenderer)
     this.#admission = new Admission(this.options, this.metrics, this.logger)
+    this.#book = new SessionBook(
+      this.metrics,
+      this.registry,
+      this.logger,
+      (session) => this.#emitSafely('sessionClosed', session),
+    )
     this.#binaryLimits = binaryLimits(this.options)
     this.#lineLimits = lineLimits(this.options)
     this.#dispatcher = new Dispatcher(
@@ -157,7 +131,7 @@ export class Gateway
     })
     this.#hooks = {
       onTransition: (session, from, to, event) =>
-        this.#onTransition(session, from, to, event),
+        this.#book.transition(session, from, to, event),
       onShed: (_session, what) => {
         this.metrics.dropped.inc({ what })
         if (what === 'replay') this.metrics.replayOverflows.inc()
@@ -194,7 +168,7 @@ export class Gateway
 
   /** Sessions not yet closed (any state). */
   get liveSessions(): number {
-    return this.#live.size
+    return this.#book.live.size
   }
 
   /** True from the start of a drain. */
@@ -307,8 +281,7 @@ export class Gateway
       acceptedAtMs,
     )
     connection.session = session
-    this.metrics.sessionsByState.handshaking += 1
-    this.#live.add(session)
+    this.#book.add(session)
     this.logger.trace({ sessionId: session.id }, 'connection accepted')
     return session
   }
@@ -328,16 +301,7 @@ export class Gateway
   }
 
   onSocketError(connection: Connection, error: Error): void {
-    const code = (error as { code?: string }).code ?? 'unknown'
-    const closeCode = WS_ERROR_CLOSE_CODES[code]
-    if (closeCode !== undefined) {
-      this.#inbound.protocolError(connection.session, closeCode, error.message)
-      return
-    }
-    this.logger.debug(
-      { sessionId: connection.session.id, code },
-      'socket error',
-    )
+    this.#inbound.socketError(connection, error)
   }
 
   onConnectionClosed(connection: Connection): void {
@@ -351,7 +315,7 @@ export class Gateway
   // HandshakeHost
 
   expiredReason(sessionId: string): ResumeRefusal | undefined {
-    return this.#expired.get(sessionId)
+    return this.#book.expiredReason(sessionId)
   }
 
   onOpened(session: Session, resumed: boolean): void {
@@ -376,55 +340,6 @@ export class Gateway
     }
   }
 
-  #onTransition(
-    session: Session,
-    from: SessionState,
-    to: SessionState,
-    event: SessionEvent,
-  ): void {
-    const counts = this.metrics.sessionsByState
-    counts[from] -= 1
-    counts[to] += 1
-    if (to === SessionState.CLOSING) {
-      this.logger.debug(
-        { sessionId: session.id, code: session.closeInfo?.code },
-        'session closing',
-      )
-      // For the game the player is gone now, not after the flush: names
-      // and seats are released without waiting for a slow peer's FIN.
-      if (session.openedAtMs !== undefined) {
-        this.#emitSafely('sessionClosed', session)
-      }
-    }
-    if (to !== SessionState.CLOSED) return
-    this.#live.delete(session)
-    const code = session.closeInfo?.code ?? CloseCode.NORMAL
-    this.metrics.closes.inc({ code })
-    if (event === 'window_over') {
-      this.#rememberExpired(
-        session.id,
-        session.replayOverflowed
-          ? ResumeRefusal.BUFFER_OVERFLOWED
-          : ResumeRefusal.WINDOW_OVER,
-      )
-    }
-    this.registry.remove(session).catch((error: unknown) => {
-      this.logger.error({ err: String(error) }, 'registry remove failed')
-    })
-    this.logger.debug({ sessionId: session.id, code }, 'session closed')
-    if (session.openedAtMs !== undefined && from === SessionState.DETACHED) {
-      this.#emitSafely('sessionClosed', session)
-    }
-  }
-
-  #rememberExpired(sessionId: string, reason: ResumeRefusal): void {
-    this.#expired.set(sessionId, reason)
-    if (this.#expired.size > MAX_EXPIRED_REMEMBERED) {
-      const oldest = this.#expired.keys().next().value as string
-      this.#expired.delete(oldest)
-    }
-  }
-
   #startSweep(): void {
     if (this.#sweepTimer !== undefined) return
     const intervalMs = sweepIntervalMs(this.options)
@@ -438,7 +353,7 @@ export class Gateway
    */
   sweep(): void {
     const now = this.clock.now()
-    for (const session of this.#live) session.tick(now)
+    this.#book.tick(now)
     this.#dispatcher.sweep(now)
   }
 
@@ -451,24 +366,24 @@ export class Gateway
   async close(): Promise<void> {
     if (this.#draining) return
     this.#draining = true
-    this.logger.info({ sessions: this.#live.size }, 'drain started')
+    this.logger.info({ sessions: this.#book.live.size }, 'drain started')
     if (this.options.drainDelayMs > 0 && this.#ready) {
       await delay(this.options.drainDelayMs)
     }
     const listenersClosed = this.#listeners.closeGamePorts()
-    for (const session of [...this.#live]) {
+    for (const session of [...this.#book.live]) {
       session.close(CloseCode.GOING_AWAY, 'server going away', {
         retryAfterMs: this.options.retryAfterMs,
         afterPending: true,
       })
     }
     const deadline = Date.now() + this.options.drainTimeoutMs
-    while (this.#live.size > 0 && Date.now() < deadline) {
+    while (this.#book.live.size > 0 && Date.now() < deadline) {
       await delay(20)
       this.sweep()
     }
     this.#dispatcher.abortAll(new Error('gateway stopped'))
-    for (const session of [...this.#live]) {
+    for (const session of [...this.#book.live]) {
       session.abort(CloseCode.GOING_AWAY, 'drain timeout')
     }
     await listenersClosed

@@ -25,6 +25,12 @@ import type { GatewayMetrics } from './metrics.js'
 /** HELLOs handled per event-loop turn; the rest wait for later turns. */
 const HANDSHAKES_PER_TURN = 32
 
+/** Errors of the ws package that mean the peer broke a limit. */
+const WS_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.MESSAGE_TOO_BIG,
+  WS_ERR_INVALID_UTF8: CloseCode.INVALID_PAYLOAD,
+}
+
 /** What inbound handling needs from the gateway. */
 export interface InboundParts {
   readonly handshake: HandshakeHost
@@ -82,6 +88,24 @@ export class Inbound {
         'sent before WELCOME',
       )
     }
+  }
+
+  /**
+   * A socket error. The WebSocket layer reports a peer's oversized or
+   * invalid message this way, with a close code; other errors (resets)
+   * are followed by the socket's close and only logged.
+   */
+  socketError(connection: Connection, error: Error): void {
+    const code = (error as { code?: string }).code ?? 'unknown'
+    const closeCode = WS_ERROR_CLOSE_CODES[code]
+    if (closeCode !== undefined) {
+      this.protocolError(connection.session, closeCode, error.message)
+      return
+    }
+    this.#parts.logger.debug(
+      { sessionId: connection.session.id, code },
+      'socket error',
+    )
   }
 
   /** Closes `session` for a decoding or framing error of its peer. */

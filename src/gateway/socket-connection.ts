@@ -1,0 +1,70 @@
+import type { Socket } from 'node:net'
+import type { PortcullisError } from '../codec/index.js'
+import type { TransportName } from '../session/index.js'
+import { Connection } from './connection.js'
+import type { ConnectionHost } from './connection-host.js'
+
+/**
+ * A connection over a plain `net` or `tls` socket, whatever its framing:
+ * reads go through `decode`, answered in one batch per read; the socket's
+ * end is the connection's end.
+ */
+export abstract class SocketConnection extends Connection {
+  readonly name: TransportName
+  protected readonly socket: Socket
+  protected readonly host: ConnectionHost
+
+  constructor(name: TransportName, socket: Socket, host: ConnectionHost) {
+    super(socket.remoteAddress ?? '', host.traffic(name))
+    this.name = name
+    this.socket = socket
+    this.host = host
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    socket.on('error', (error) => host.onSocketError(this, error))
+    socket.on('close', () => {
+      this.markGone()
+      this.stopDecoding()
+      host.onConnectionClosed(this)
+    })
+  }
+
+  #onData(chunk: Buffer): void {
+    this.beginRead()
+    try {
+      this.traffic.bytesIn += chunk.length
+      const error = this.decode(chunk)
+      if (error !== undefined) this.host.onPeerError(this, error)
+    } finally {
+      this.endRead()
+    }
+  }
+
+  /** Splits one read into bodies for `receive`; returns a fatal error. */
+  protected abstract decode(chunk: Buffer): PortcullisError | undefined
+  /** Drops any partial input; the socket is gone. */
+  protected abstract stopDecoding(): void
+
+  protected finish(): void {
+    this.socket.end()
+  }
+
+  protected socketBufferedBytes(): number {
+    return this.socket.writableLength
+  }
+
+  destroy(): void {
+    this.socket.destroy()
+  }
+
+  protected deliver(body: Buffer, isText: boolean): void {
+    this.host.onBody(this, body, isText)
+  }
+
+  protected pauseSocket(): void {
+    this.socket.pause()
+  }
+
+  protected resumeSocket(): void {
+    this.socket.resume()
+  }
+}
