@@ -89,6 +89,8 @@ export class Gateway
   #sweepTimer: NodeJS.Timeout | undefined
   #ready = false
   #draining = false
+  /** False once a drain's delay is over: new connections get 1013. */
+  #accepting = true
   readonly #admission: Admission
 
   constructor(options: GatewayOptions = {}, parts: GatewayParts = {}) {
@@ -212,7 +214,7 @@ export class Gateway
   // ListenerHost
 
   refusal(socket: Socket): string | undefined {
-    return this.#admission.refusal(socket.remoteAddress ?? '', this.#draining)
+    return this.#admission.refusal(socket.remoteAddress ?? '', !this.#accepting)
   }
 
   acceptStream(
@@ -370,6 +372,9 @@ export class Gateway
     if (this.options.drainDelayMs > 0 && this.#ready) {
       await delay(this.options.drainDelayMs)
     }
+    // Until here new players were still let in: a load balancer may take
+    // the delay to notice the failing readiness check.
+    this.#accepting = false
     const listenersClosed = this.#listeners.closeGamePorts()
     for (const session of [...this.#book.live]) {
       session.close(CloseCode.GOING_AWAY, 'server going away', {

@@ -71,9 +71,28 @@ function isGone(session: Session): boolean {
 }
 
 /**
- * Runs the HELLO of a connection's fresh session: a resume when it carries a
- * valid ticket, else a login through the auth hook; then WELCOME. Every
- * failure becomes a close with a documented code.
+ * Takes a HELLO at once, as it is read: checks its version and moves the
+ * session to authenticating, so anything read after it (a second HELLO, a
+ * request sent before WELCOME) is judged against that state. Returns false
+ * when the session was closed (1002).
+ */
+export function acceptHello(
+  session: Session,
+  hello: EnvelopeOf<typeof Kind.HELLO>,
+): boolean {
+  if (hello.version !== PROTOCOL_VERSION) {
+    const reason = `protocol version ${hello.version} is not supported`
+    session.close(CloseCode.PROTOCOL_ERROR, reason)
+    return false
+  }
+  session.helloReceived()
+  return true
+}
+
+/**
+ * Runs an accepted HELLO (`acceptHello`) of a connection's fresh session:
+ * a resume when it carries a valid ticket, else a login through the auth
+ * hook; then WELCOME. Every failure becomes a close with a documented code.
  */
 export async function handleHello(
   host: HandshakeHost,
@@ -81,13 +100,6 @@ export async function handleHello(
   hello: EnvelopeOf<typeof Kind.HELLO>,
 ): Promise<void> {
   const session = connection.session
-  if (hello.version !== PROTOCOL_VERSION) {
-    const reason = `protocol version ${hello.version} is not supported`
-    session.close(CloseCode.PROTOCOL_ERROR, reason)
-    return
-  }
-  session.helloReceived()
-
   let outcome: ResumeOutcome | null = null
   const ticket = hello.info.resume
   if (ticket !== undefined) {

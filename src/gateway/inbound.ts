@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import {
   CloseCode,
   type Envelope,
+  ErrorCode,
   envelope,
   JSON_FIRST_BYTE,
   type JsonSerializer,
@@ -9,6 +10,7 @@ import {
   type MsgpackSerializer,
   type PortcullisError,
   parseEnvelope,
+  SerializerName,
 } from '../codec/index.js'
 import {
   type Clock,
@@ -18,7 +20,7 @@ import {
 } from '../session/index.js'
 import type { Connection } from './connection.js'
 import type { Dispatcher } from './dispatcher.js'
-import { type HandshakeHost, handleHello } from './handshake.js'
+import { acceptHello, type HandshakeHost, handleHello } from './handshake.js'
 import { HandshakeQueue } from './handshake-queue.js'
 import type { GatewayMetrics } from './metrics.js'
 
@@ -87,7 +89,33 @@ export class Inbound {
         CloseCode.PROTOCOL_ERROR,
         'sent before WELCOME',
       )
+      return
     }
+    if (state === SessionState.CLOSING) this.#whileClosing(session, body)
+  }
+
+  /**
+   * A closing session still answering its requests in flight (a drain)
+   * reads what the client sent meanwhile, held back by backpressure
+   * included: every REQUEST among it is answered `shutting_down`, so no
+   * request goes unanswered. Anything else is ignored.
+   */
+  #whileClosing(session: Session, body: Buffer): void {
+    if (session.serializer.name === SerializerName.TEXT) return
+    let value: unknown
+    try {
+      value = session.serializer.decode(body)
+    } catch {
+      return
+    }
+    if (!Array.isArray(value) || value[0] !== Kind.REQUEST) return
+    const id = value[1]
+    if (typeof id !== 'number') return
+    const reply = envelope.errorResponse(id, {
+      code: ErrorCode.SHUTTING_DOWN,
+      message: 'the server is shutting down',
+    })
+    session.send(session.serializer.encode(reply))
   }
 
   /**
@@ -160,10 +188,11 @@ export class Inbound {
       )
       return
     }
+    if (!acceptHello(session, decoded)) return
     this.#handshakes.push(() => {
       // The session may have closed while the HELLO waited its turn.
       if (connection.session !== session) return
-      if (session.state !== SessionState.HANDSHAKING) return
+      if (session.state !== SessionState.AUTHENTICATING) return
       handleHello(this.#parts.handshake, connection, decoded).catch(
         (error: unknown) => {
           this.#parts.logger.error(
@@ -215,6 +244,9 @@ export class Inbound {
       }
       case Kind.CLOSE:
         session.close(CloseCode.NORMAL, undefined, { afterPending: true })
+        return
+      case Kind.HELLO:
+        this.protocolError(session, CloseCode.PROTOCOL_ERROR, 'a second HELLO')
         return
       default:
         this.protocolError(

@@ -326,7 +326,11 @@ export class Session {
     if (requests.running === this.#limits.maxPendingRequests - 1) {
       this.transport?.resumeReading()
     }
-    if (requests.running === 0 && this.#closing) this.#sendClose()
+    if (requests.running === 0 && this.#closing) {
+      // After the transport hands over what it held back while paused
+      // (resumeReading queues that first): a drain answers those too.
+      process.nextTick(() => this.#sendClose())
+    }
   }
 
   /**

@@ -88,6 +88,7 @@ describe('every limit is enforced with its code and counted', () => {
     client.write(header)
     await client.waitClosed()
     expect(client.closeCode).toBe(1009)
+    await waitFor(() => started!.gateway.liveSessions === 0)
     expect(await closes(1009)).toBe(1)
     expect(
       await metricValue(started!.gateway, 'portcullis_protocol_errors_total', {
@@ -123,6 +124,8 @@ describe('every limit is enforced with its code and counted', () => {
     client.send([1, 1, {}])
     await client.waitClosed(2_000)
     expect(client.closeCode).toBe(4001)
+    // The session is counted once the server has seen the socket go.
+    await waitFor(() => started!.gateway.liveSessions === 0)
     expect(await closes(4001)).toBe(1)
   })
 
@@ -161,6 +164,7 @@ describe('every limit is enforced with its code and counted', () => {
       await sleep(5)
     }
     expect(client.closeCode).toBe(4029)
+    await waitFor(() => started!.gateway.liveSessions === 0)
     expect(await closes(4029)).toBe(1)
   })
 
@@ -210,6 +214,7 @@ describe('every limit is enforced with its code and counted', () => {
     client.send([5, 1, 'echo', [[[['deep']]]]])
     await client.waitClosed()
     expect(client.closeCode).toBe(1007)
+    await waitFor(() => started!.gateway.liveSessions === 0)
     expect(await closes(1007)).toBe(1)
   })
 

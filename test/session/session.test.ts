@@ -167,7 +167,7 @@ describe('Session requests', () => {
     expect(session.rememberedResponse(3)).toEqual(Buffer.from([3]))
   })
 
-  it('sends CLOSE only after pending requests answered when asked to', () => {
+  it('sends CLOSE only after pending requests answered when asked to', async () => {
     const { session, transport } = makeSession()
     open(session)
     session.requestStarted(1)
@@ -177,6 +177,7 @@ describe('Session requests', () => {
     })
     expect(transport.ended).toBeUndefined()
     session.requestFinished(1, Buffer.from([0x91, 0x01]))
+    await new Promise((resolve) => process.nextTick(resolve))
     expect(transport.ended?.code).toBe(CloseCode.GOING_AWAY)
     expect(decoder.decode(transport.sent.at(-1)!)).toEqual([
       Kind.CLOSE,
