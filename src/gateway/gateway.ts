@@ -29,7 +29,7 @@ import type { Connection } from './connection.js'
 import type { ConnectionHost } from './connection-host.js'
 import { Dispatcher } from './dispatcher.js'
 import type { GatewayEvents, GatewayParts } from './gateway-parts.js'
-import { Group } from './group.js'
+import { type Group, Groups } from './group.js'
 import type { Handler } from './handler-context.js'
 import type { HandshakeHost, ResumeRefusal } from './handshake.js'
 import { Inbound } from './inbound.js'
@@ -76,7 +76,7 @@ export class Gateway
   readonly clock: Clock
   readonly limits: Readonly<Record<string, number>>
   readonly #dispatcher: Dispatcher
-  readonly #groups = new Map<string, Group>()
+  readonly #groups = new Groups()
   readonly #book: SessionBook
   readonly #msgpack: MsgpackSerializer
   readonly #json: JsonSerializer
@@ -92,6 +92,8 @@ export class Gateway
   /** False once a drain's delay is over: new connections get 1013. */
   #accepting = true
   readonly #admission: Admission
+  /** The CLOSE 1013 a refused stream connection gets, framed once. */
+  readonly #busyFrame: Buffer
 
   constructor(options: GatewayOptions = {}, parts: GatewayParts = {}) {
     super()
@@ -105,6 +107,15 @@ export class Gateway
     this.#msgpack = new MsgpackSerializer(this.options.maxNestingDepth)
     this.#json = new JsonSerializer(this.options.maxNestingDepth)
     this.#text = new TextSerializer(parts.lineRenderer)
+    this.#busyFrame = encodeFrame(
+      this.#msgpack.encode(
+        envelope.close(
+          CloseCode.TRY_AGAIN_LATER,
+          'server busy',
+          this.options.retryAfterMs,
+        ),
+      ),
+    )
     this.#admission = new Admission(this.options, this.metrics, this.logger)
     this.#book = new SessionBook(
       this.metrics,
@@ -149,12 +160,7 @@ export class Gateway
 
   /** The group called `name`, made on first use. */
   group(name: string): Group {
-    let group = this.#groups.get(name)
-    if (group === undefined) {
-      group = new Group(name)
-      this.#groups.set(name, group)
-    }
-    return group
+    return this.#groups.get(name)
   }
 
   /**
@@ -162,9 +168,6 @@ export class Gateway
    * its members stay connected. Groups are kept until removed.
    */
   deleteGroup(name: string): boolean {
-    const group = this.#groups.get(name)
-    if (group === undefined) return false
-    for (const session of [...group.members()]) group.remove(session)
     return this.#groups.delete(name)
   }
 
@@ -222,14 +225,7 @@ export class Gateway
     name: typeof TransportName.TCP | typeof TransportName.TLS,
   ): void {
     if (this.refusal(socket) !== undefined) {
-      const body = this.#msgpack.encode(
-        envelope.close(
-          CloseCode.TRY_AGAIN_LATER,
-          'server busy',
-          this.options.retryAfterMs,
-        ),
-      )
-      endRefused(socket, encodeFrame(body), this.options.closeGraceMs)
+      endRefused(socket, this.#busyFrame, this.options.closeGraceMs)
       return
     }
     const connection = new StreamConnection(name, socket, this)

@@ -61,3 +61,26 @@ export class Group implements Membership {
     return delivered
   }
 }
+
+/** A gateway's groups by name: made on first use, kept until deleted. */
+export class Groups {
+  readonly #byName = new Map<string, Group>()
+
+  /** The group called `name`, made on first use. */
+  get(name: string): Group {
+    let group = this.#byName.get(name)
+    if (group === undefined) {
+      group = new Group(name)
+      this.#byName.set(name, group)
+    }
+    return group
+  }
+
+  /** Forgets a group; its members leave it and stay connected. */
+  delete(name: string): boolean {
+    const group = this.#byName.get(name)
+    if (group === undefined) return false
+    for (const session of [...group.members()]) group.remove(session)
+    return this.#byName.delete(name)
+  }
+}

@@ -4,7 +4,7 @@ import {
   Kind,
   MsgpackSerializer,
 } from '../../src/codec/index.js'
-import { Group } from '../../src/gateway/group.js'
+import { Group, Groups } from '../../src/gateway/group.js'
 import { ManualClock, Session } from '../../src/session/index.js'
 import { limits, RecordingTransport, recordingHooks } from '../session/fakes.js'
 
@@ -75,5 +75,19 @@ describe('Group.broadcast', () => {
     session.close(1000)
     session.transportLost()
     expect(group.size).toBe(0)
+  })
+})
+
+describe('Groups', () => {
+  it('makes a group on first use and forgets it on delete', () => {
+    const groups = new Groups()
+    const room = groups.get('room')
+    expect(groups.get('room')).toBe(room)
+    const { session } = openSession('a', new MsgpackSerializer())
+    room.add(session)
+    expect(groups.delete('room')).toBe(true)
+    expect(room.size).toBe(0)
+    expect(groups.delete('room')).toBe(false)
+    expect(groups.get('room')).not.toBe(room)
   })
 })
