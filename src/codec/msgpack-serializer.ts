@@ -6,9 +6,26 @@ import { PortcullisError, PortcullisErrorCode } from './portcullis-error.js'
 import { type Serializer, SerializerName } from './serializer.js'
 
 // Dates would otherwise leave as the timestamp extension (-1), which some
-// client libraries reject; they travel as milliseconds since the epoch.
-// msgpackr keeps extensions process-wide, so this holds for every Packr.
-addExtension({ Class: Date, write: (date: Date) => date.getTime() })
+// client libraries reject; they travel as milliseconds since the epoch, an
+// integer (int64 past 32 bits: see wideInteger). msgpackr keeps extensions
+// process-wide, so this holds for every Packr.
+addExtension({
+  Class: Date,
+  write: (date: Date) => wideInteger(date.getTime()),
+})
+
+/**
+ * msgpackr writes any number outside the 32-bit integer range as float64.
+ * Clock readings and dates are integers, and strict readers (a C# client
+ * reading an Int64) refuse a float64, so such integers go out as BigInt,
+ * which msgpackr writes as int64.
+ */
+function wideInteger(value: number): number | bigint {
+  return Number.isSafeInteger(value) &&
+    (value > 0xffff_ffff || value < -0x8000_0000)
+    ? BigInt(value)
+    : value
+}
 
 /**
  * Plain MessagePack: no records, no `undefined` extension, no other
@@ -64,7 +81,17 @@ export class MsgpackSerializer implements Serializer {
   }
 
   encode(envelope: readonly unknown[]): Buffer {
-    return packr.pack(envelope)
+    // The envelope's own fields (ids, sequence numbers, clock readings)
+    // stay integers on the wire however large; numbers inside payloads
+    // follow msgpackr's rules (float64 past 32 bits).
+    let wide: unknown[] | undefined
+    for (let i = 1; i < envelope.length; i += 1) {
+      const value = envelope[i]
+      if (typeof value !== 'number' || wideInteger(value) === value) continue
+      wide ??= [...envelope]
+      wide[i] = wideInteger(value)
+    }
+    return packr.pack(wide ?? envelope)
   }
 
   decode(body: Uint8Array): unknown {

@@ -147,7 +147,8 @@ describe('MsgpackSerializer', () => {
         missing: null,
         map: { a: 1, b: [1, 2] },
         epoch: 0,
-        now: 1_700_000_000_000,
+        // A date past 32 bits is an integer on the wire: int64.
+        now: 1_700_000_000_000n,
         small: 5n,
         negative: -5n,
         max64: 18_446_744_073_709_551_615n,
@@ -183,6 +184,21 @@ describe('MsgpackSerializer', () => {
       'an integer past 2^32 as float64',
       [2 ** 32],
       '91 cb 41 f0 00 00 00 00 00 00',
+    ],
+    [
+      'an envelope field past 2^32 as int64',
+      [4, 2 ** 32, 1],
+      '93 04 d3 00 00 00 01 00 00 00 00 01',
+    ],
+    [
+      'a payload integer past 2^32 as float64',
+      [7, 'x', { n: 2 ** 32 }],
+      '93 07 a1 78 81 a1 6e cb 41 f0 00 00 00 00 00 00',
+    ],
+    [
+      'a date past 2^32 ms as int64',
+      [7, 'x', new Date(2 ** 32)],
+      '93 07 a1 78 d3 00 00 00 01 00 00 00 00',
     ],
     ['an object of 16 keys as map16', [sixteenKeys()], sixteenKeysHex()],
   ])('encodes %s', (_title, value, hex) => {
