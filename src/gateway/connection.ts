@@ -19,14 +19,15 @@ export abstract class Connection implements Transport, Flushable {
   /** The session this connection serves; set right after accept. */
   session!: Session
   protected readonly traffic: TrafficCounts
-  #pending: Buffer[] = []
+  // Made on first use: an idle connection carries neither array.
+  #pending: Buffer[] | undefined
   #pendingBytes = 0
   #ending: PendingEnd | undefined
   #flushQueued = false
   #reading = false
   #readingPaused = false
   /** Bodies read after a pause: copies, at most one socket read's worth. */
-  #held: Array<{ body: Buffer; isText: boolean }> = []
+  #held: Array<{ body: Buffer; isText: boolean }> | undefined
   /** True once the socket is gone. */
   protected gone = false
   /** The peer said goodbye below the envelope layer (WebSocket 1000). */
@@ -50,6 +51,7 @@ export abstract class Connection implements Transport, Flushable {
 
   send(body: Buffer): void {
     if (this.#ending !== undefined || this.gone) return
+    this.#pending ??= []
     this.#pending.push(body)
     this.#pendingBytes += body.length
     this.#queueFlush()
@@ -80,15 +82,15 @@ export abstract class Connection implements Transport, Flushable {
   /** Marks the end of one socket read: writes what it produced. */
   protected endRead(): void {
     this.#reading = false
-    if (this.#pending.length > 0 || this.#ending !== undefined) this.flush()
+    if (this.#pending !== undefined || this.#ending !== undefined) this.flush()
   }
 
   flush(): void {
     this.#flushQueued = false
     if (this.gone) return
     const bodies = this.#pending
-    if (bodies.length > 0) {
-      this.#pending = []
+    if (bodies !== undefined) {
+      this.#pending = undefined
       this.#pendingBytes = 0
       this.traffic.framesOut += bodies.length
       this.writeBodies(bodies)
@@ -102,7 +104,7 @@ export abstract class Connection implements Transport, Flushable {
    */
   protected receive(body: Buffer, isText: boolean): void {
     if (this.#readingPaused)
-      this.#held.push({ body: Buffer.from(body), isText })
+      (this.#held ??= []).push({ body: Buffer.from(body), isText })
     else this.deliver(body, isText)
   }
 
@@ -117,12 +119,13 @@ export abstract class Connection implements Transport, Flushable {
   resumeReading(): void {
     if (this.ended) return
     this.#readingPaused = false
-    if (this.#held.length === 0) this.resumeSocket()
+    if (this.#held === undefined) this.resumeSocket()
     else process.nextTick(() => this.#releaseHeld())
   }
 
   #releaseHeld(): void {
     const held = this.#held
+    if (held === undefined) return
     let index = 0
     while (!this.#readingPaused && !this.ended && index < held.length) {
       const { body, isText } = held[index]!
@@ -130,6 +133,7 @@ export abstract class Connection implements Transport, Flushable {
       this.deliver(body, isText)
     }
     held.splice(0, index)
+    if (held.length === 0 && this.#held === held) this.#held = undefined
     if (!this.#readingPaused && !this.ended) this.resumeSocket()
   }
 
@@ -137,9 +141,9 @@ export abstract class Connection implements Transport, Flushable {
   protected markGone(): void {
     if (this.gone) return
     this.gone = true
-    this.#pending = []
+    this.#pending = undefined
     this.#pendingBytes = 0
-    this.#held = []
+    this.#held = undefined
     this.traffic.connections -= 1
   }
 
