@@ -103,9 +103,12 @@ export abstract class Connection implements Transport, Flushable {
    * a single read can hold many frames, and the pause must hold them too.
    */
   protected receive(body: Buffer, isText: boolean): void {
-    if (this.#readingPaused)
-      (this.#held ??= []).push({ body: Buffer.from(body), isText })
-    else this.deliver(body, isText)
+    if (!this.#readingPaused) {
+      this.deliver(body, isText)
+      return
+    }
+    this.#held ??= []
+    this.#held.push({ body: Buffer.from(body), isText })
   }
 
   /** Stops reading from the peer; bodies already read wait as well. */
