@@ -2,6 +2,17 @@ import type { Session, Transport, TransportName } from '../session/index.js'
 import { type Flushable, scheduleFlush } from './flush-scheduler.js'
 import type { TrafficCounts } from './metrics.js'
 
+/** Reasons a connection stops reading its peer (bit flags). */
+const PAUSE = {
+  /** `maxPendingRequests` requests are running. */
+  REQUESTS: 1,
+  /** The socket's write buffer is full. */
+  WRITES: 2,
+} as const
+
+/** Output queued in one turn past which it is written at once, in bytes. */
+const EARLY_FLUSH_BYTES = 64 * 1024
+
 /** A close waiting for the queued output ahead of it. */
 export interface PendingEnd {
   readonly code: number
@@ -25,7 +36,8 @@ export abstract class Connection implements Transport, Flushable {
   #ending: PendingEnd | undefined
   #flushQueued = false
   #reading = false
-  #readingPaused = false
+  /** Why the peer is not read now: PAUSE flags, 0 when it is. */
+  #pauses = 0
   /** Bodies read after a pause: copies, at most one socket read's worth. */
   #held: Array<{ body: Buffer; isText: boolean }> | undefined
   /** True once the socket is gone. */
@@ -54,6 +66,12 @@ export abstract class Connection implements Transport, Flushable {
     this.#pending ??= []
     this.#pending.push(body)
     this.#pendingBytes += body.length
+    // A read whose answers pile up is written out before it ends, so the
+    // socket's own buffer, and its backpressure, takes over.
+    if (this.#pendingBytes >= EARLY_FLUSH_BYTES) {
+      this.flush()
+      return
+    }
     this.#queueFlush()
   }
 
@@ -103,7 +121,7 @@ export abstract class Connection implements Transport, Flushable {
    * a single read can hold many frames, and the pause must hold them too.
    */
   protected receive(body: Buffer, isText: boolean): void {
-    if (!this.#readingPaused) {
+    if (this.#pauses === 0) {
       this.deliver(body, isText)
       return
     }
@@ -111,17 +129,40 @@ export abstract class Connection implements Transport, Flushable {
     this.#held.push({ body: Buffer.from(body), isText })
   }
 
-  /** Stops reading from the peer; bodies already read wait as well. */
+  /** Stops reading from the peer: too many requests in flight. */
   pauseReading(): void {
-    this.traffic.readPauses += 1
-    this.#readingPaused = true
-    this.pauseSocket()
+    this.#hold(PAUSE.REQUESTS)
   }
 
-  /** Hands over held bodies (on the next tick), then reads again. */
+  /** Reads again once nothing else holds the peer back. */
   resumeReading(): void {
-    if (this.ended) return
-    this.#readingPaused = false
+    this.#release(PAUSE.REQUESTS)
+  }
+
+  /**
+   * The socket's buffer is full: the peer is not read until it drains, so
+   * a client that does not read its answers cannot ask for more of them.
+   */
+  protected holdForWrites(): void {
+    this.#hold(PAUSE.WRITES)
+  }
+
+  /** The socket's buffer drained. */
+  protected writesDrained(): void {
+    this.#release(PAUSE.WRITES)
+  }
+
+  #hold(reason: number): void {
+    if (this.#pauses & reason) return
+    this.traffic.readPauses += 1
+    if (this.#pauses === 0) this.pauseSocket()
+    this.#pauses |= reason
+  }
+
+  #release(reason: number): void {
+    this.#pauses &= ~reason
+    if (this.#pauses !== 0 || this.ended) return
+    // Held bodies go on the next tick, not inside the caller's turn.
     if (this.#held === undefined) this.resumeSocket()
     else process.nextTick(() => this.#releaseHeld())
   }
@@ -130,14 +171,14 @@ export abstract class Connection implements Transport, Flushable {
     const held = this.#held
     if (held === undefined) return
     let index = 0
-    while (!this.#readingPaused && !this.ended && index < held.length) {
+    while (this.#pauses === 0 && !this.ended && index < held.length) {
       const { body, isText } = held[index]!
       index += 1
       this.deliver(body, isText)
     }
     held.splice(0, index)
     if (held.length === 0 && this.#held === held) this.#held = undefined
-    if (!this.#readingPaused && !this.ended) this.resumeSocket()
+    if (this.#pauses === 0 && !this.ended) this.resumeSocket()
   }
 
   /** Marks the socket gone; call once from its 'close' event. */

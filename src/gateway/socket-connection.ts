@@ -19,6 +19,10 @@ function onSocketError(this: Socket, error: Error): void {
   connection.host.onSocketError(connection, error)
 }
 
+function onSocketDrain(this: Socket): void {
+  ;(this as OwnedSocket)[OWNER].onDrain()
+}
+
 function onSocketClose(this: Socket): void {
   ;(this as OwnedSocket)[OWNER].onClose()
 }
@@ -32,6 +36,7 @@ export abstract class SocketConnection extends Connection {
   readonly name: TransportName
   protected readonly socket: Socket
   readonly host: ConnectionHost
+  #drainAwaited = false
 
   constructor(name: TransportName, socket: Socket, host: ConnectionHost) {
     super(socket.remoteAddress ?? '', host.traffic(name))
@@ -69,6 +74,20 @@ export abstract class SocketConnection extends Connection {
   protected abstract decode(chunk: Buffer): PortcullisError | undefined
   /** Drops any partial input; the socket is gone. */
   protected abstract stopDecoding(): void
+
+  /** Writes to the socket; a full buffer holds the peer back until drained. */
+  protected write(data: Buffer): void {
+    if (this.socket.write(data) || this.#drainAwaited) return
+    this.#drainAwaited = true
+    this.holdForWrites()
+    this.socket.once('drain', onSocketDrain)
+  }
+
+  /** The socket's buffer drained. */
+  onDrain(): void {
+    this.#drainAwaited = false
+    this.writesDrained()
+  }
 
   protected finish(): void {
     this.socket.end()

@@ -18,6 +18,7 @@ export class WsConnection extends Connection {
   readonly name: TransportName
   readonly #ws: WebSocket
   readonly #socket: Socket
+  #drainAwaited = false
   readonly #host: ConnectionHost
 
   constructor(
@@ -59,6 +60,14 @@ export class WsConnection extends Connection {
       this.#ws.send(body, options)
     }
     socket.uncork()
+    if (socket.writableNeedDrain && !this.#drainAwaited) {
+      this.#drainAwaited = true
+      this.holdForWrites()
+      socket.once('drain', () => {
+        this.#drainAwaited = false
+        this.writesDrained()
+      })
+    }
   }
 
   protected finish(ending: PendingEnd): void {
