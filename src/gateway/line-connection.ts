@@ -29,6 +29,6 @@ export class LineConnection extends SocketConnection {
   protected writeBodies(bodies: Buffer[]): void {
     const data = bodies.length === 1 ? bodies[0]! : Buffer.concat(bodies)
     this.traffic.bytesOut += data.length
-    this.socket.write(data)
+    this.write(data)
   }
 }

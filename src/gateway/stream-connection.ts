@@ -37,6 +37,6 @@ export class StreamConnection extends SocketConnection {
   protected writeBodies(bodies: Buffer[]): void {
     const data = encodeFrames(bodies)
     this.traffic.bytesOut += data.length
-    this.socket.write(data)
+    this.write(data)
   }
 }
