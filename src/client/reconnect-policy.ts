@@ -1,5 +1,6 @@
 import { backoffDelayMs } from './backoff.js'
 import type { ResolvedClientOptions } from './client-options.js'
+import { unref } from './unref.js'
 
 /**
  * Close codes after which reconnecting can help (PROTOCOL.md section 5).
@@ -23,6 +24,7 @@ export type ReconnectOptionsUsed = Pick<
 export class ReconnectPolicy {
   readonly #options: ReconnectOptionsUsed
   #attempt = 0
+  #stableTimer: ReturnType<typeof setTimeout> | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
 
   /** @param options the client's resolved options */
@@ -57,9 +59,26 @@ export class ReconnectPolicy {
     return Math.max(jittered, retryAfterMs ?? 0)
   }
 
-  /** A session opened: the next loss starts from the first delay again. */
+  /** Starts counting from the first attempt again. */
   reset(): void {
     this.#attempt = 0
+  }
+
+  /**
+   * A session opened. Once it has stayed open for `stableMs`, the next
+   * loss starts from the first delay again; a server that welcomes and
+   * drops at once keeps the count (and `maxReconnectAttempts`) going.
+   */
+  opened(stableMs: number): void {
+    clearTimeout(this.#stableTimer)
+    this.#stableTimer = setTimeout(() => this.reset(), stableMs)
+    unref(this.#stableTimer)
+  }
+
+  /** The connection was lost. */
+  lost(): void {
+    clearTimeout(this.#stableTimer)
+    this.#stableTimer = undefined
   }
 
   /** Runs `attempt` after `delayMs`. */

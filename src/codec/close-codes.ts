@@ -50,3 +50,13 @@ const known = new Set<number>(Object.values(CloseCode))
 export function isCloseCode(code: number): code is CloseCode {
   return known.has(code)
 }
+
+/**
+ * True when `code` may be sent in a close: 1000-1003, 1007-1014 (1004-1006
+ * and 1015 are reserved for the WebSocket layer itself) or 3000-4999.
+ */
+export function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false
+  if (code >= 3000 && code <= 4999) return true
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+}

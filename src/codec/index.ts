@@ -1,4 +1,9 @@
-export { CloseCode, closeReason, isCloseCode } from './close-codes.js'
+export {
+  CloseCode,
+  closeReason,
+  isCloseCode,
+  isSendableCloseCode,
+} from './close-codes.js'
 export {
   type Envelope,
   type EnvelopeOf,

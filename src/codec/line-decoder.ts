@@ -60,20 +60,25 @@ export class LineDecoder {
         let end = this.#length
         if (end > 0 && this.#line[end - 1] === CR) end -= 1
         this.#length = 0
+        // One byte more than the limit is kept for a CR; a bare-LF line
+        // must not use it.
+        if (end > this.maxLineBytes) return this.#tooLong()
         onLine(this.#line.toString('utf8', 0, end))
         continue
       }
-      if (this.#length >= this.maxLineBytes + 1) {
-        this.stop()
-        return new PortcullisError(
-          PortcullisErrorCode.FRAME_TOO_LARGE,
-          `line longer than maxLineBytes (${this.maxLineBytes})`,
-          { closeCode: CloseCode.MESSAGE_TOO_BIG },
-        )
-      }
+      if (this.#length >= this.maxLineBytes + 1) return this.#tooLong()
       this.#append(byte)
     }
     return undefined
+  }
+
+  #tooLong(): PortcullisError {
+    this.stop()
+    return new PortcullisError(
+      PortcullisErrorCode.FRAME_TOO_LARGE,
+      `line longer than maxLineBytes (${this.maxLineBytes})`,
+      { closeCode: CloseCode.MESSAGE_TOO_BIG },
+    )
   }
 
   #append(byte: number): void {

@@ -116,6 +116,12 @@ export abstract class Connection implements Transport, Flushable {
     if (this.#ending !== undefined) this.finish(this.#ending)
   }
 
+  flushFailed(_error: unknown): void {
+    // Our bug, not the peer's: this connection cannot be trusted to write
+    // again, but the connections flushed after it must still get theirs.
+    this.destroy()
+  }
+
   /**
    * Passes one body to `deliver`, or keeps a copy while reading is paused:
    * a single read can hold many frames, and the pause must hold them too.

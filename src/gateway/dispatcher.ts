@@ -63,14 +63,16 @@ export class Dispatcher {
 
   /** Handles one REQUEST. */
   request(session: Session, id: number, route: string, payload: unknown): void {
-    const remembered = session.rememberedResponse(id)
-    if (remembered !== undefined) {
-      session.send(remembered)
-      return
-    }
+    // Budget first: a re-sent request answered from memory costs the same
+    // as any other, so re-sending one id cannot amplify traffic.
     if (!session.takeBudget(this.#clock.now())) {
       this.#metrics.dropped.inc({ what: 'request' })
       this.#answerError(session, id, ErrorCode.RATE_LIMITED, 'over budget')
+      return
+    }
+    const remembered = session.rememberedResponse(id)
+    if (remembered !== undefined) {
+      session.send(remembered)
       return
     }
     const entry = this.#routes.get(route)

@@ -1,6 +1,8 @@
 /** Something with output queued during the current event-loop turn. */
 export interface Flushable {
   flush(): void
+  /** A flush threw: give up on this one, so the others still go out. */
+  flushFailed(error: unknown): void
 }
 
 let dirty: Flushable[] = []
@@ -10,7 +12,13 @@ function flushAll(): void {
   const batch = dirty
   dirty = []
   scheduled = false
-  for (const item of batch) item.flush()
+  for (const item of batch) {
+    try {
+      item.flush()
+    } catch (error) {
+      item.flushFailed(error)
+    }
+  }
 }
 
 /**

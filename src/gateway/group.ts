@@ -1,5 +1,9 @@
 import type { Serializer } from '../codec/index.js'
-import type { Membership, Session } from '../session/index.js'
+import {
+  type Membership,
+  type Session,
+  SessionState,
+} from '../session/index.js'
 
 /**
  * A set of sessions that receive the same pushes: a room, a team, a map
@@ -19,8 +23,12 @@ export class Group implements Membership {
     return this.#members.size
   }
 
-  /** Adds a session; it leaves by itself when it closes. */
+  /**
+   * Adds a session; it leaves by itself when it closes. A session that has
+   * closed already (an app that awaited before adding) is not added.
+   */
   add(session: Session): void {
+    if (session.state === SessionState.CLOSED) return
     this.#members.add(session)
     session.join(this)
   }

@@ -8,6 +8,7 @@ import {
   PROTOCOL_VERSION,
   type ResumeOutcome,
   type ResumeTicket,
+  type Serializer,
 } from '../codec/index.js'
 import {
   type AuthHook,
@@ -148,6 +149,11 @@ async function tryResume(
     return ResumeRefusal.BUFFER_OVERFLOWED
   }
   if (!target.resumable) return ResumeRefusal.WINDOW_OVER
+  // Checked before anything changes: a push the new serializer cannot
+  // carry (JSON after MessagePack, say) refuses the resume cleanly.
+  if (!reencodable(replay, target.serializer, fresh.serializer)) {
+    return ResumeRefusal.BUFFER_OVERFLOWED
+  }
 
   const old = target.detachTransport()
   if (old !== undefined) supersede(host, target, old)
@@ -174,6 +180,21 @@ async function tryResume(
   host.metrics.resumes.inc({ outcome: 'resumed' })
   host.onOpened(target, true)
   return true
+}
+
+/** True when every body can be re-encoded from `from` into `to`. */
+function reencodable(
+  bodies: readonly Buffer[],
+  from: Serializer,
+  to: Serializer,
+): boolean {
+  if (from === to) return true
+  try {
+    for (const body of bodies) to.encode(from.decode(body) as unknown[])
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**

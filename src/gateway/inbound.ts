@@ -167,8 +167,12 @@ export class Inbound {
     body: Buffer,
     isText: boolean,
   ): void {
-    const json =
-      isText || (connection.name !== 'ws' && body[0] === JSON_FIRST_BYTE)
+    // On WebSocket the message type decides; on a byte stream, the first
+    // byte ('[' only starts JSON, never a MessagePack array).
+    const stream =
+      connection.name === TransportName.TCP ||
+      connection.name === TransportName.TLS
+    const json = isText || (stream && body[0] === JSON_FIRST_BYTE)
     if (json && isText && !this.#parts.wsAllowText) {
       this.protocolError(
         session,
@@ -199,7 +203,10 @@ export class Inbound {
             { err: String(error).slice(0, 500) },
             'handshake failed',
           )
-          connection.session.close(CloseCode.INTERNAL_ERROR, 'internal error')
+          const owner = connection.session
+          owner.close(CloseCode.INTERNAL_ERROR, 'internal error')
+          // Whatever state the failure left behind, this connection ends.
+          if (owner.transport !== connection) connection.destroy()
         },
       )
     })

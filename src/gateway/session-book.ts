@@ -80,7 +80,9 @@ export class SessionBook {
   #closed(session: Session, from: SessionState, event: SessionEvent): void {
     this.live.delete(session)
     const code = session.closeInfo?.code ?? CloseCode.NORMAL
-    this.#metrics.closes.inc({ code })
+    // A placeholder whose connection resumed another session never was a
+    // session of its own: nothing closed.
+    if (!session.discarded) this.#metrics.closes.inc({ code })
     if (event === SessionEvent.WINDOW_OVER) {
       this.#rememberExpired(
         session.id,

@@ -89,6 +89,14 @@ export abstract class SocketConnection extends Connection {
     this.writesDrained()
   }
 
+  override flushFailed(error: unknown): void {
+    this.host.logger.error(
+      { sessionId: this.session.id, err: String(error).slice(0, 500) },
+      'writing to a connection failed; dropped',
+    )
+    super.flushFailed(error)
+  }
+
   protected finish(): void {
     this.socket.end()
   }

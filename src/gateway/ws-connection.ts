@@ -70,6 +70,14 @@ export class WsConnection extends Connection {
     }
   }
 
+  override flushFailed(error: unknown): void {
+    this.#host.logger.error(
+      { sessionId: this.session.id, err: String(error).slice(0, 500) },
+      'writing to a connection failed; dropped',
+    )
+    super.flushFailed(error)
+  }
+
   protected finish(ending: PendingEnd): void {
     let reason = ending.reason
     while (Buffer.byteLength(reason) > MAX_REASON_BYTES) {

@@ -43,7 +43,15 @@ export class ResponseMemory {
   transcode(convert: (body: Buffer) => Buffer): void {
     for (let i = 0; i < this.#bodies.length; i += 1) {
       const body = this.#bodies[i]
-      if (body !== undefined) this.#bodies[i] = convert(body)
+      if (body === undefined) continue
+      try {
+        this.#bodies[i] = convert(body)
+      } catch {
+        // Not expressible in the new serializer: forgotten, so a re-send
+        // runs again rather than failing the resume.
+        this.#bodies[i] = undefined
+        this.#ids[i] = -1
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import {
   CloseCode,
   closeReason,
   envelope,
+  isSendableCloseCode,
   PortcullisError,
   PortcullisErrorCode,
   type Serializer,
@@ -51,6 +52,7 @@ export class Session {
   #memberships: Set<Membership> | undefined
   #closing: (CloseInfo & { retryAfterMs?: number }) | undefined
   #closeInfo: CloseInfo | undefined
+  #discarded = false
 
   constructor(
     id: string,
@@ -72,6 +74,11 @@ export class Session {
     this.createdAtMs = acceptedAtMs
     this.#lastSeenAtMs = this.createdAtMs
     this.#deadlineAtMs = this.createdAtMs + limits.handshakeTimeoutMs
+  }
+
+  /** True for a session dropped unopened because its connection resumed. */
+  get discarded(): boolean {
+    return this.#discarded
   }
 
   /** The current state. */
@@ -359,6 +366,13 @@ export class Session {
    * a closing or closed session does nothing.
    */
   close(code: number, reason?: string, options: CloseOptions = {}): void {
+    if (!isSendableCloseCode(code)) {
+      throw new PortcullisError(
+        PortcullisErrorCode.INVALID_CLOSE_CODE,
+        `close code ${code} cannot be sent: use 1000-1003, 1007-1014 or ` +
+          '3000-4999',
+      )
+    }
     if (!this.can(SessionEvent.CLOSE_REQUESTED)) return
     const text = reason ?? closeReason[code as CloseCode] ?? 'closed'
     this.#closeInfo = { code, reason: text }
@@ -458,6 +472,7 @@ export class Session {
    * session: nothing is sent, the transport is kept by its new owner.
    */
   discard(): void {
+    this.#discarded = true
     this.transport = undefined
     this.#closeInfo = { code: CloseCode.NORMAL, reason: 'resumed another' }
     this.#transition(SessionEvent.CLOSE_REQUESTED)

@@ -69,3 +69,11 @@ describe('LineDecoder', () => {
     expect(lines).toEqual(['a'.repeat(16)])
   })
 })
+
+describe('LineDecoder at the limit', () => {
+  it('fails with 1009 on a bare-LF line one byte past maxLineBytes', () => {
+    const { lines, error } = decodeAll([bytes(`${'a'.repeat(17)}\n`)], 16)
+    expect(lines).toEqual([])
+    expect(error).toMatchObject({ closeCode: 1009 })
+  })
+})

@@ -56,6 +56,33 @@ describe('drain and handshake ordering', () => {
     expect(closeIndex).toBe(peer.received.length - 1)
   })
 
+  it('charges re-sent requests answered from memory to the rate budget', async () => {
+    gateway = await startGateway({
+      maxMessagesPerSecond: 10,
+      maxBurstMessages: 5,
+    })
+    let runs = 0
+    gateway.route('big', () => {
+      runs += 1
+      return Buffer.alloc(1024)
+    })
+    const peer = await RawPeer.connect(portOf(gateway, 'tcp'))
+    peer.send([1, 1, {}])
+    await peer.waitFor((e) => e.kind === 2)
+    const resends = []
+    for (let i = 0; i < 50; i++) resends.push(frame([5, 9, 'big', null]))
+    peer.socket.write(Buffer.concat(resends))
+    await peer.waitFor(
+      () => peer.received.filter((e) => e.kind === 6).length === 50,
+    )
+    const limited = peer.received.filter(
+      (e) => e.kind === 6 && e.error?.code === 'rate_limited',
+    )
+    expect(runs).toBe(1)
+    expect(limited.length).toBe(45)
+    peer.socket.destroy()
+  })
+
   it('closes with 1002 when a second HELLO comes in the same write', async () => {
     gateway = await startGateway()
     const peer = await RawPeer.connect(portOf(gateway, 'tcp'))

@@ -91,3 +91,14 @@ describe('Groups', () => {
     expect(groups.get('room')).not.toBe(room)
   })
 })
+
+describe('Group.add and closed sessions', () => {
+  it('does not keep a session that closed before it was added', () => {
+    const group = new Group('late')
+    const { session } = openSession('gone', new MsgpackSerializer())
+    session.close(1000)
+    session.transportLost()
+    group.add(session)
+    expect(group.size).toBe(0)
+  })
+})

@@ -224,3 +224,17 @@ describe('Session rate budget', () => {
     expect(transport.ended).toBeUndefined()
   })
 })
+
+describe('Session.close codes', () => {
+  it('throws at once for a code that cannot be sent', () => {
+    const { session, transport } = makeSession()
+    open(session)
+    expect(() => session.close(1006)).toThrow(
+      expect.objectContaining({ code: 'PORTCULLIS_ERR_INVALID_CLOSE_CODE' }),
+    )
+    expect(() => session.close(5000)).toThrow()
+    expect(transport.ended).toBeUndefined()
+    session.close(4321, 'game over')
+    expect(transport.ended?.code).toBe(4321)
+  })
+})
