@@ -30,9 +30,6 @@ import { ReconnectPolicy } from './reconnect-policy.js'
 import { TransportDialer } from './transport-dialer.js'
 import { TypedEmitter } from './typed-emitter.js'
 
-/** How long a session must stay open before backoff starts over, in ms. */
-const STABLE_SESSION_MS = 5_000
-
 /**
  * A client of the Portcullis protocol over tcp://, tls://, ws:// or wss://.
  * It reconnects by itself with exponential backoff and full jitter, resumes
@@ -328,9 +325,7 @@ export class PortcullisClient extends TypedEmitter<ClientEvents> {
       this.#acks.reset()
       this.#outbox.failSent(refused.reason)
     }
-    this.#reconnects.opened(
-      welcome.limits.heartbeatIntervalMs ?? STABLE_SESSION_MS,
-    )
+    this.#reconnects.opened(welcome.limits.heartbeatIntervalMs)
     this.#outbox.flush(resumed)
 
     this.#move(ClientState.OPEN)

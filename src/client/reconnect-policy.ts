@@ -2,6 +2,9 @@ import { backoffDelayMs } from './backoff.js'
 import type { ResolvedClientOptions } from './client-options.js'
 import { unref } from './unref.js'
 
+/** How long a session must stay open before backoff starts over, in ms. */
+const STABLE_SESSION_MS = 5_000
+
 /**
  * Close codes after which reconnecting can help (PROTOCOL.md section 5).
  * 1005 and 1006 mean the connection ended without a close code.
@@ -69,7 +72,7 @@ export class ReconnectPolicy {
    * loss starts from the first delay again; a server that welcomes and
    * drops at once keeps the count (and `maxReconnectAttempts`) going.
    */
-  opened(stableMs: number): void {
+  opened(stableMs = STABLE_SESSION_MS): void {
     clearTimeout(this.#stableTimer)
     this.#stableTimer = setTimeout(() => this.reset(), stableMs)
     unref(this.#stableTimer)
