@@ -5,17 +5,11 @@ import {
   MsgpackSerializer,
   parseEnvelope,
 } from '../../src/codec/index.js'
-import type { Gateway } from '../../src/gateway/gateway.js'
-import { portOf, startGateway } from '../helpers/gateway.js'
 
 const msgpack = new MsgpackSerializer()
 
-function frame(value: unknown[]): Buffer {
-  const body = msgpack.encode(value)
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(body.length)
-  return Buffer.concat([header, body])
-}
+import type { Gateway } from '../../src/gateway/gateway.js'
+import { frame, portOf, startGateway } from '../helpers/gateway.js'
 
 describe('write backpressure', () => {
   let gateway: Gateway | undefined

@@ -1,16 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { MsgpackSerializer } from '../../src/codec/index.js'
 import type { Gateway } from '../../src/gateway/gateway.js'
-import { portOf, RawPeer, startGateway } from '../helpers/gateway.js'
-
-const msgpack = new MsgpackSerializer()
-
-function frame(value: unknown[]): Buffer {
-  const body = msgpack.encode(value)
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(body.length)
-  return Buffer.concat([header, body])
-}
+import { frame, portOf, RawPeer, startGateway } from '../helpers/gateway.js'
 
 describe('drain and handshake ordering', () => {
   let gateway: Gateway | undefined

@@ -22,6 +22,16 @@ export const TEST_OPTIONS: GatewayOptions = {
   logLevel: 'silent',
 }
 
+const msgpack = new MsgpackSerializer()
+
+/** One envelope array as a length-prefixed MessagePack frame. */
+export function frame(value: unknown[]): Buffer {
+  const body = msgpack.encode(value)
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(body.length)
+  return Buffer.concat([header, body])
+}
+
 /** Starts a gateway on free loopback ports. */
 export async function startGateway(
   options: GatewayOptions = {},

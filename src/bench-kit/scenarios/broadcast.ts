@@ -59,10 +59,7 @@ export async function runBroadcast(
   const rooms = Math.ceil(clients.length / job.roomSize)
   return {
     messages,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(histogram),
     errors,
     extra: {

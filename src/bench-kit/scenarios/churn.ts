@@ -59,10 +59,7 @@ export async function runChurn(context: ScenarioContext): Promise<JobResult> {
 
   return {
     messages,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(histogram),
     errors,
     extra: { loops: job.connections, opened: index },

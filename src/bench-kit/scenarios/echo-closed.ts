@@ -62,10 +62,7 @@ export async function runEchoClosed(
 
   return {
     messages,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(histogram),
     errors,
     extra: { connected: clients.length },

@@ -87,10 +87,7 @@ export async function runEchoOpen(
 
   return {
     messages,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(histogram),
     errors,
     extra: { connected: clients.length, offered },

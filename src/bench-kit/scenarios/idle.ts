@@ -85,10 +85,7 @@ export async function runIdle(context: ScenarioContext): Promise<JobResult> {
     clients.length === 0 ? 0 : (bytes - before.rssBytes) / clients.length
   return {
     messages: alive,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(connectHistogram),
     errors,
     extra: {

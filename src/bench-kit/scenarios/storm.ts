@@ -83,10 +83,7 @@ export async function runStorm(context: ScenarioContext): Promise<JobResult> {
   const stormP99 = summarize(storm).p99Ms
   return {
     messages,
-    seconds: used.seconds,
-    serverCpu: used.serverCpu,
-    generatorCpu: used.generatorCpu,
-    otherCpu: used.otherCpu,
+    ...used,
     histogram: encodeHistogram(storm),
     errors,
     extra: {
